@@ -1,0 +1,158 @@
+package container
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hivescan/hivescan/internal/corpus"
+)
+
+// pattern returns size bytes where each 512-byte sector starts with its
+// number, with zero holes so that sparse formats have something to skip.
+func pattern(size int) []byte {
+	b := make([]byte, size)
+	for s := 0; s*512 < size; s++ {
+		off := s * 512
+		if off >= 2<<20 && off < 3<<20 || off >= 5<<20 && off < 6<<20+512<<10 {
+			continue
+		}
+		for i := off; i+8 <= off+512 && i+8 <= size; i += 8 {
+			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
+		}
+	}
+	return b
+}
+
+// compareReads checks random reads of r against want; r may be longer than
+// want (VHD rounds up to its geometry), in which case the rest reads as zeros.
+func compareReads(t *testing.T, r interface {
+	io.ReaderAt
+	Size() int64
+}, want []byte) {
+	t.Helper()
+	size := r.Size()
+	if size < int64(len(want)) {
+		t.Fatalf("Size = %d, want at least %d", size, len(want))
+	}
+	if size > int64(len(want)) {
+		want = append(want[:len(want):len(want)], make([]byte, size-int64(len(want)))...)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	check := func(off int64, n int) {
+		t.Helper()
+		got := make([]byte, n)
+		m, err := r.ReadAt(got, off)
+		wantN := n
+		if off+int64(n) > size {
+			wantN = max(0, int(size-off))
+		}
+		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
+			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
+		}
+		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
+			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
+		}
+	}
+	for i := 0; i < 200; i++ {
+		check(rng.Int64N(size), 1+rng.IntN(150000))
+	}
+	for _, off := range []int64{0, 511, 32<<10 - 7, 64<<10 - 7, 1<<20 - 3, 2<<20 - 100, size - 1, size - 4096, size, size + 10} {
+		check(off, 8192)
+	}
+}
+
+func writeFile(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRaw(t *testing.T) {
+	want := pattern(1 << 20)
+	c, err := Open(writeFile(t, "disk.bin", want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Format != FormatRaw || len(c.Segments) != 1 {
+		t.Errorf("Format, Segments = %q, %v; want raw, 1 segment", c.Format, c.Segments)
+	}
+	compareReads(t, c, want)
+	if c.BytesRead() == 0 {
+		t.Error("BytesRead = 0")
+	}
+	res, err := c.Verify()
+	if err != nil || res.Status != NotSupported {
+		t.Errorf("Verify = %v, %v; want not supported", res.Status, err)
+	}
+}
+
+func TestSplitRaw(t *testing.T) {
+	want := pattern(3 << 20)
+	dir := t.TempDir()
+	for i := 0; i < 3; i++ {
+		name := filepath.Join(dir, "disk.00"+string(rune('1'+i)))
+		if err := os.WriteFile(name, want[i<<20:(i+1)<<20], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Open(filepath.Join(dir, "disk.001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Format != FormatSplitRaw || len(c.Segments) != 3 {
+		t.Errorf("Format, Segments = %q, %v; want split-raw, 3 segments", c.Format, c.Segments)
+	}
+	compareReads(t, c, want)
+}
+
+func TestUnsupported(t *testing.T) {
+	bitlocker := make([]byte, 512)
+	copy(bitlocker, "\xeb\x58\x90-FVE-FS-")
+	vdi := make([]byte, 512)
+	copy(vdi, "<<< Oracle VM VirtualBox Disk Image >>>\n")
+	for name, b := range map[string][]byte{
+		"qcow":      append([]byte("QFI\xfb\x00\x00\x00\x03"), make([]byte, 600)...),
+		"bitlocker": bitlocker,
+		"vdi":       vdi,
+		"aff":       []byte("AFF10\r\n\x00rest"),
+	} {
+		_, err := Open(writeFile(t, name, b))
+		if !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s: Open error = %v, want ErrUnsupported", name, err)
+		}
+	}
+}
+
+func TestCorpusQCOW(t *testing.T) {
+	for _, p := range []string{"log2timeline__dfvfs/test_data/windows_volume.qcow2", "log2timeline__plaso/test_data/vsstest.qcow2"} {
+		_, err := Open(corpus.Path(t, p))
+		if !errors.Is(err, ErrUnsupported) || !bytes.Contains([]byte(err.Error()), []byte("QCOW")) {
+			t.Errorf("%s: Open error = %v, want ErrUnsupported naming QCOW", p, err)
+		}
+	}
+}
+
+func TestEmptyAndMissing(t *testing.T) {
+	c, err := Open(writeFile(t, "empty", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n, err := c.ReadAt(make([]byte, 10), 0); n != 0 || err != io.EOF {
+		t.Errorf("ReadAt on empty = %d, %v; want 0, EOF", n, err)
+	}
+	if _, err := Open(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open(missing) = %v, want ErrNotExist", err)
+	}
+}
