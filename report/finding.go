@@ -5,12 +5,25 @@
 // the JSON form is renamed, removed or changes meaning.
 package report
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Finding is one observation about one registry location.
 //
 // Value is a pointer so that key-level findings (nil) differ from findings
 // about a key's default value (pointer to "").
+//
+// Data is the value's data as the analyzer read it: a string (REG_SZ,
+// REG_EXPAND_SZ), a []string (REG_MULTI_SZ), a number (REG_DWORD, REG_QWORD)
+// or a hex string for binary data; a []byte is written as lower-case hex.
+//
+// LastWrite is the key's last write time; every format writes it with
+// TimeLayout and leaves it out (JSON) or empty (text, CSV) when it is zero.
+//
+// Fingerprint identifies the finding across runs and machines; Finalize fills
+// it in with Fingerprint when it is empty. See SCHEMA.md for the JSON form.
 type Finding struct {
 	Analyzer       string    `json:"analyzer"`
 	Rule           string    `json:"rule"`
@@ -22,7 +35,7 @@ type Finding struct {
 	Key            string    `json:"key"`
 	Value          *string   `json:"value,omitempty"`
 	Data           any       `json:"data,omitempty"`
-	LastWrite      time.Time `json:"last_write"`
+	LastWrite      time.Time `json:"last_write,omitzero"`
 	ControlSet     string    `json:"control_set,omitempty"`
 	ControlSetRole []string  `json:"control_set_role,omitempty"`
 	User           string    `json:"user,omitempty"`
@@ -35,3 +48,53 @@ type Finding struct {
 
 // ValueName returns a pointer to name, for Finding.Value.
 func ValueName(name string) *string { return &name }
+
+// findingJSON is the JSON form of a Finding, field for field, with LastWrite
+// as TimeLayout text and binary data as hex.
+type findingJSON struct {
+	Analyzer       string   `json:"analyzer"`
+	Rule           string   `json:"rule"`
+	Severity       Severity `json:"severity"`
+	Title          string   `json:"title"`
+	Host           string   `json:"host"`
+	Hive           string   `json:"hive"`
+	HiveKind       string   `json:"hive_kind"`
+	Key            string   `json:"key"`
+	Value          *string  `json:"value,omitempty"`
+	Data           any      `json:"data,omitempty"`
+	LastWrite      string   `json:"last_write,omitempty"`
+	ControlSet     string   `json:"control_set,omitempty"`
+	ControlSetRole []string `json:"control_set_role,omitempty"`
+	User           string   `json:"user,omitempty"`
+	Attack         []string `json:"attack,omitempty"`
+	Risk           float64  `json:"risk,omitempty"`
+	Detail         string   `json:"detail"`
+	Deleted        bool     `json:"deleted"`
+	Fingerprint    string   `json:"fingerprint"`
+}
+
+// MarshalJSON writes LastWrite as TimeLayout text (absent when zero) and
+// binary Data as hex. Unmarshalling needs no counterpart: the time is RFC 3339.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	return json.Marshal(findingJSON{
+		Analyzer:       f.Analyzer,
+		Rule:           f.Rule,
+		Severity:       f.Severity,
+		Title:          f.Title,
+		Host:           f.Host,
+		Hive:           f.Hive,
+		HiveKind:       f.HiveKind,
+		Key:            f.Key,
+		Value:          f.Value,
+		Data:           normalizeData(f.Data),
+		LastWrite:      FormatTime(f.LastWrite),
+		ControlSet:     f.ControlSet,
+		ControlSetRole: f.ControlSetRole,
+		User:           f.User,
+		Attack:         f.Attack,
+		Risk:           f.Risk,
+		Detail:         f.Detail,
+		Deleted:        f.Deleted,
+		Fingerprint:    f.Fingerprint,
+	})
+}

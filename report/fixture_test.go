@@ -1,0 +1,100 @@
+package report
+
+import (
+	"strings"
+	"time"
+)
+
+// fixture returns a report full of data that attackers control or that
+// formats get wrong: terminal escapes, a CSV formula, RTLO and zero-width
+// characters, nil versus empty Value, a zero LastWrite, []string, number and
+// binary data. Its lists are deliberately out of order.
+func fixture() *Report {
+	written := time.Date(2019, 6, 1, 10, 20, 30, 123456700, time.UTC)
+	return &Report{
+		ToolVersion: "1.2.3",
+		Args:        []string{"scan", "--format", "json", "evidence"},
+		Started:     time.Date(2024, 3, 5, 1, 2, 3, 0, time.FixedZone("CET", 3600)),
+		Finished:    time.Date(2024, 3, 5, 0, 2, 4, 500, time.UTC),
+		Inputs: []Input{
+			{Path: "WS02/Windows/System32/config/SAM", Source: "evidence", Kind: "SAM", Host: "WS02", Size: 65536, Dirty: true, ChecksumOK: false, Notes: []string{"base block checksum mismatch"}},
+			{Path: "WS01/Users/alice/NTUSER.DAT", Source: "evidence", Kind: "NTUSER", Host: "WS01", User: "alice", Size: 262144, SHA256: strings.Repeat("ab", 32), ChecksumOK: true, Logs: []string{"WS01/Users/alice/ntuser.dat.LOG1", "WS01/Users/alice/ntuser.dat.LOG2"}, HeaderTime: written},
+			{Path: "WS01/Windows/System32/config/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Size: 12582912, SHA256: strings.Repeat("01", 32), ChecksumOK: true},
+			{Path: "WS01/Windows/System32/config/RegBack/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Label: "RegBack", Size: 0, ChecksumOK: false, Notes: []string{"empty file (RegBack disabled since Windows 10 1803)"}},
+		},
+		Hosts: []Host{
+			{Name: "WS02", Root: "WS02", HiveKinds: []string{"SAM"}},
+			{Name: "WS01", Root: "WS01", OS: "Windows 10 Pro 19045", TimeZone: "W. Europe Standard Time",
+				HiveKinds: []string{"SYSTEM", "NTUSER"},
+				Users:     []User{{Name: "alice", SID: "S-1-5-21-1-2-3-1001", Profile: `C:\Users\alice`}},
+				ControlSets: []ControlSet{
+					{Name: "ControlSet002", Roles: []string{"last_known_good"}},
+					{Name: "ControlSet001", Roles: []string{"current", "default"}},
+				}},
+		},
+		Analyzers: []AnalyzerRun{
+			{Host: "WS02", Name: "run-keys", Status: Skipped, Reason: "needs SOFTWARE or NTUSER hive"},
+			{Host: "WS01", Name: "session-manager", Status: Ran, Findings: 1},
+			{Host: "WS01", Name: "run-keys", Status: Ran, Findings: 3},
+			{Host: "WS02", Name: "services", Status: Failed, Reason: "panic: runtime error: index out of range [3] with length 3"},
+		},
+		Findings: []Finding{
+			{
+				Analyzer: "run-keys", Rule: "formula-in-data", Severity: High,
+				Title: "Run value with a spreadsheet formula", Host: "WS01",
+				Hive: "WS01/Users/alice/NTUSER.DAT", HiveKind: "NTUSER", User: "alice",
+				Key:   `Software\Microsoft\Windows\CurrentVersion\Run`,
+				Value: ValueName("Updater\u202Eexe.txt"), Data: `=cmd|' /C calc'!A0`,
+				LastWrite: written, Attack: []string{"T1547.001", "T1036.002"},
+				Detail: "The value name hides its extension with U+202E RIGHT-TO-LEFT OVERRIDE.",
+			},
+			{
+				Analyzer: "session-manager", Rule: "fake-smss", Severity: Critical,
+				Title: "BootExecute runs smss.exe from outside System32", Host: "WS01",
+				Hive: "WS01/Windows/System32/config/SYSTEM", HiveKind: "SYSTEM",
+				Key:   `ControlSet001\Control\Session Manager`,
+				Value: ValueName("BootExecute"), Data: []string{"autocheck autochk *", `C:\Temp\smss.exe`},
+				LastWrite: written, ControlSet: "ControlSet001", ControlSetRole: []string{"current", "default"},
+				Attack: []string{"T1547.001"}, Risk: 0.95,
+				Detail: "BootExecute programs run before the Windows subsystem starts, with SYSTEM rights and before most security products load. " +
+					"The real smss.exe lives in System32; a second one elsewhere is a classic masquerade.\nCompare with the RegBack copy.",
+			},
+			{
+				Analyzer: "run-keys", Rule: "odd-key-name", Severity: Medium,
+				Title: "Run key with terminal escapes in its name", Host: "WS01",
+				Hive: "WS01/Users/alice/NTUSER.DAT", HiveKind: "NTUSER", User: "alice",
+				Key:    "Software\\Microsoft\\Windows\\CurrentVersion\\Run\\\x1b[2J\x1b]0;pwned\x07\r",
+				Detail: "Key-level finding: no value, no data, no last write.",
+			},
+			{
+				Analyzer: "run-keys", Rule: "default-value", Severity: Low,
+				Title: "Run key default value set", Host: "WS01",
+				Hive: "WS01/Users/alice/NTUSER.DAT", HiveKind: "NTUSER", User: "alice",
+				Key:   `Software\Microsoft\Windows\CurrentVersion\Run`,
+				Value: ValueName(""), Data: "C:\\ProgramData\\ünïcödé\u200b.exe\t-x",
+				LastWrite: written.Add(100),
+			},
+			{
+				Analyzer: "services", Rule: "inventory", Severity: Info,
+				Title: "Service start type", Host: "WS02",
+				Hive: "WS02/Windows/System32/config/SYSTEM", HiveKind: "SYSTEM",
+				Key:   `ControlSet001\Services\evil`,
+				Value: ValueName("Start"), Data: uint32(2), Deleted: true,
+				ControlSet: "ControlSet001",
+				LastWrite:  time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC),
+			},
+			{
+				Analyzer: "services", Rule: "binary", Severity: Info,
+				Title: "Service failure actions", Host: "WS02",
+				Hive: "WS02/Windows/System32/config/SYSTEM", HiveKind: "SYSTEM",
+				Key:   `ControlSet001\Services\evil`,
+				Value: ValueName("FailureActions"), Data: []byte{0x00, 0x1b, 0xff, 0x10},
+				Detail: "-binary data is written as hex",
+			},
+		},
+		Problems: []Problem{
+			{Host: "WS02", Path: "WS02/Windows/System32/config/SAM", Message: "base block checksum mismatch; parsed anyway"},
+			{Host: "WS01", Path: "WS01/Users/bob/NTUSER.DAT", Analyzer: "run-keys", Message: "open: permission denied \x1b[31m"},
+		},
+	}
+}

@@ -1,0 +1,241 @@
+package report
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON report. It changes whenever a
+// field is renamed, removed or changes meaning; adding a field does not
+// change it. See SCHEMA.md.
+const SchemaVersion = "1"
+
+// Tool is the name written in every report.
+const Tool = "hivescan"
+
+// Report is everything one run found: the hives it read, the hosts they
+// belong to, which analyzers ran on each host, the findings and the problems
+// that kept hivescan from reading or analysing something.
+//
+// Call Finalize once all findings are in; writers work on a finalized copy,
+// so they sort and summarise even when the caller forgot.
+type Report struct {
+	SchemaVersion string        // SchemaVersion when empty
+	Tool          string        // Tool when empty
+	ToolVersion   string        // version of the hivescan binary
+	Args          []string      // command line, without the program name
+	Started       time.Time     // when the run started
+	Finished      time.Time     // when the run finished
+	MinSeverity   Severity      // findings below it were left out of this output; set by writers
+	Inputs        []Input       // every hive file found, read or not
+	Hosts         []Host        // one per Windows installation
+	Analyzers     []AnalyzerRun // one per analyzer and host
+	Findings      []Finding
+	Problems      []Problem
+	Summary       Summary // computed by Finalize
+}
+
+// Input is one hive file as found in the evidence.
+type Input struct {
+	Path       string    `json:"path"`                 // as found, relative to the evidence root or inside the image
+	Source     string    `json:"source,omitempty"`     // evidence it came from (folder or image) as given by the user
+	Kind       string    `json:"kind"`                 // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, ...
+	Host       string    `json:"host"`                 // Host.Name it belongs to
+	User       string    `json:"user,omitempty"`       // profile name, for NTUSER and USRCLASS
+	Label      string    `json:"label,omitempty"`      // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
+	Size       int64     `json:"size"`                 // bytes
+	SHA256     string    `json:"sha256,omitempty"`     // lower-case hex of the file as found, before any log replay
+	HeaderTime time.Time `json:"header_time,omitzero"` // last-written time in the hive's base block
+	Dirty      bool      `json:"dirty"`                // base block sequence numbers differ: unflushed data sits in the logs
+	ChecksumOK bool      `json:"checksum_ok"`          // base block checksum is valid
+	Logs       []string  `json:"logs,omitempty"`       // transaction logs found next to it (.LOG1, .LOG2)
+	Notes      []string  `json:"notes,omitempty"`      // anything odd about the file, for a human
+}
+
+// Host is one Windows installation: the hives of one system root and its
+// user profiles.
+type Host struct {
+	Name        string       `json:"name"`                   // computer name from the SYSTEM hive, or a name derived from the path
+	Root        string       `json:"root"`                   // system root as found (the folder holding Windows\System32\config)
+	OS          string       `json:"os,omitempty"`           // product name and build, e.g. "Windows 10 Pro 19045"
+	TimeZone    string       `json:"time_zone,omitempty"`    // TimeZoneKeyName from the current control set
+	HiveKinds   []string     `json:"hive_kinds"`             // kinds of the hives present, sorted
+	Users       []User       `json:"users"`                  // user profiles with at least one hive
+	ControlSets []ControlSet `json:"control_sets,omitempty"` // from SYSTEM\Select
+}
+
+// User is one user profile of a host.
+type User struct {
+	Name    string `json:"name"`              // profile folder name
+	SID     string `json:"sid,omitempty"`     // from the ProfileList, when known
+	Profile string `json:"profile,omitempty"` // profile path as found
+}
+
+// ControlSet is one ControlSetNNN of a SYSTEM hive with the roles that
+// SYSTEM\Select gives it.
+type ControlSet struct {
+	Name  string   `json:"name"`  // "ControlSet001"
+	Roles []string `json:"roles"` // of "current", "default", "failed", "last_known_good"; may be empty
+}
+
+// Status says whether an analyzer ran on a host.
+type Status string
+
+// The statuses of an AnalyzerRun.
+const (
+	Ran     Status = "ran"     // ran to the end; zero findings means it looked and found nothing
+	Skipped Status = "skipped" // not run, for example because a hive it needs is missing
+	Failed  Status = "failed"  // started but could not finish; its findings may be incomplete
+)
+
+// AnalyzerRun records one analyzer on one host.
+type AnalyzerRun struct {
+	Host     string `json:"host"`
+	Name     string `json:"name"`
+	Status   Status `json:"status"`
+	Reason   string `json:"reason,omitempty"` // why it was skipped or failed
+	Findings int    `json:"findings"`         // findings it reported on this host
+}
+
+// Problem is something hivescan could not read or analyse, and why.
+type Problem struct {
+	Host     string `json:"host,omitempty"`
+	Path     string `json:"path,omitempty"`     // file or key concerned
+	Analyzer string `json:"analyzer,omitempty"` // empty for problems outside analyzers (discovery, parsing)
+	Message  string `json:"message"`
+}
+
+// Summary counts what a report holds. It covers every finding, including
+// those that a writer left out because of Options.MinSeverity.
+type Summary struct {
+	Hosts            int    `json:"hosts"`
+	Hives            int    `json:"hives"` // len(Inputs)
+	Findings         int    `json:"findings"`
+	Problems         int    `json:"problems"`
+	AnalyzersRan     int    `json:"analyzers_ran"`
+	AnalyzersSkipped int    `json:"analyzers_skipped"`
+	AnalyzersFailed  int    `json:"analyzers_failed"`
+	BySeverity       Counts `json:"by_severity"`
+}
+
+// Counts holds a number per severity.
+type Counts struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+}
+
+// Of returns the count for s.
+func (c Counts) Of(s Severity) int {
+	switch s {
+	case Critical:
+		return c.Critical
+	case High:
+		return c.High
+	case Medium:
+		return c.Medium
+	case Low:
+		return c.Low
+	case Info:
+		return c.Info
+	}
+	return 0
+}
+
+func (c *Counts) add(s Severity) {
+	switch s {
+	case Critical:
+		c.Critical++
+	case High:
+		c.High++
+	case Medium:
+		c.Medium++
+	case Low:
+		c.Low++
+	default:
+		c.Info++
+	}
+}
+
+// reportJSON is the JSON form of a Report, in the order of SCHEMA.md.
+type reportJSON struct {
+	SchemaVersion string        `json:"schema_version"`
+	Tool          string        `json:"tool"`
+	ToolVersion   string        `json:"tool_version"`
+	Args          []string      `json:"args"`
+	Started       string        `json:"started,omitempty"`
+	Finished      string        `json:"finished,omitempty"`
+	MinSeverity   Severity      `json:"min_severity"`
+	Summary       Summary       `json:"summary"`
+	Hosts         []Host        `json:"hosts"`
+	Inputs        []inputJSON   `json:"inputs"`
+	Analyzers     []AnalyzerRun `json:"analyzers"`
+	Findings      []Finding     `json:"findings"`
+	Problems      []Problem     `json:"problems"`
+}
+
+type inputJSON struct {
+	Input
+	HeaderTime string `json:"header_time,omitempty"`
+}
+
+// MarshalJSON writes times with TimeLayout and empty lists as [] rather than null.
+func (r Report) MarshalJSON() ([]byte, error) {
+	inputs := make([]inputJSON, len(r.Inputs))
+	for i, in := range r.Inputs {
+		inputs[i] = inputJSON{in, FormatTime(in.HeaderTime)}
+	}
+	return json.Marshal(reportJSON{
+		SchemaVersion: r.SchemaVersion,
+		Tool:          r.Tool,
+		ToolVersion:   r.ToolVersion,
+		Args:          nonNil(r.Args),
+		Started:       FormatTime(r.Started),
+		Finished:      FormatTime(r.Finished),
+		MinSeverity:   r.MinSeverity,
+		Summary:       r.Summary,
+		Hosts:         nonNil(r.Hosts),
+		Inputs:        inputs,
+		Analyzers:     nonNil(r.Analyzers),
+		Findings:      nonNil(r.Findings),
+		Problems:      nonNil(r.Problems),
+	})
+}
+
+// UnmarshalJSON reads the form MarshalJSON writes.
+func (r *Report) UnmarshalJSON(b []byte) error {
+	var v struct {
+		reportJSON
+		Started  time.Time `json:"started"`
+		Finished time.Time `json:"finished"`
+		Inputs   []Input   `json:"inputs"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Report{
+		SchemaVersion: v.SchemaVersion,
+		Tool:          v.Tool,
+		ToolVersion:   v.ToolVersion,
+		Args:          v.Args,
+		Started:       v.Started,
+		Finished:      v.Finished,
+		MinSeverity:   v.MinSeverity,
+		Inputs:        v.Inputs,
+		Hosts:         v.Hosts,
+		Analyzers:     v.Analyzers,
+		Findings:      v.Findings,
+		Problems:      v.Problems,
+		Summary:       v.Summary,
+	}
+	return nil
+}
+
+func nonNil[S ~[]E, E any](s S) S {
+	if s == nil {
+		return S{}
+	}
+	return s
+}
