@@ -1,0 +1,386 @@
+package hive
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// ValueType is a registry value's data type (REG_SZ, REG_DWORD, ...).
+type ValueType uint32
+
+// The registry value types.
+const (
+	RegNone                     ValueType = 0
+	RegSZ                       ValueType = 1
+	RegExpandSZ                 ValueType = 2
+	RegBinary                   ValueType = 3
+	RegDWORD                    ValueType = 4
+	RegDWORDBigEndian           ValueType = 5
+	RegLink                     ValueType = 6
+	RegMultiSZ                  ValueType = 7
+	RegResourceList             ValueType = 8
+	RegFullResourceDescriptor   ValueType = 9
+	RegResourceRequirementsList ValueType = 10
+	RegQWORD                    ValueType = 11
+)
+
+var typeNames = [...]string{"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
+	"REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST",
+	"REG_FULL_RESOURCE_DESCRIPTOR", "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD"}
+
+// String returns the Windows name (REG_SZ); unknown types print as
+// REG_UNKNOWN_0x<hex>.
+func (t ValueType) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("REG_UNKNOWN_%#x", uint32(t))
+}
+
+const (
+	valueCompName   = 0x0001 // VALUE_COMP_NAME: name stored as Latin-1
+	bigDataSegment  = 16344  // largest data cell before big-data segments
+	dataInlineFlag  = 0x80000000
+	maxValueDataLen = 1 << 30
+)
+
+// Value is a registry value.
+type Value struct {
+	h       *Hive
+	key     *Key
+	off     uint32
+	name    string
+	typ     ValueType
+	flags   uint16
+	dataLen uint32 // as stored, with the inline flag
+	dataOff uint32
+	dataAbs int64 // absolute offset of the inline data field
+}
+
+// Name returns the value's name ("" is the key's default value).
+func (v *Value) Name() string { return v.name }
+
+// Type returns the value's data type.
+func (v *Value) Type() ValueType { return v.typ }
+
+// Key returns the key holding the value.
+func (v *Value) Key() *Key { return v.key }
+
+// Offset returns the value's cell offset relative to the first hive bin.
+func (v *Value) Offset() uint32 { return v.off }
+
+// Size returns the data size the value declares, in bytes.
+func (v *Value) Size() int { return int(v.dataLen &^ dataInlineFlag) }
+
+// Values returns the key's values in stored order. On a damaged value list it
+// returns what it could read together with an error.
+func (k *Key) Values() ([]*Value, error) {
+	if k.nVal == 0 {
+		return nil, nil
+	}
+	h := k.h
+	p, size, err := h.cell(k.valList)
+	if err != nil {
+		return nil, fmt.Errorf("value list of %s: %w", k.path, err)
+	}
+	n := int(k.nVal)
+	var errs []error
+	if n*4 > size {
+		errs = append(errs, h.errAt(p, fmt.Sprintf("value list of %s: %d values run past its cell (%d bytes)", k.path, n, size)))
+		n = size / 4
+	}
+	out := make([]*Value, 0, n)
+	for i := 0; i < n; i++ {
+		v, err := h.valueAt(h.u32(p+int64(4*i)), k)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("value %d of %s: %w", i, k.path, err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Value returns the value with the given name (case-insensitive; "" is the
+// default value). The error wraps fs.ErrNotExist when there is none.
+func (k *Key) Value(name string) (*Value, error) {
+	vals, err := k.Values()
+	for _, v := range vals {
+		if foldEqual(v.name, name) {
+			return v, nil
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: value %q: %w (value list damaged: %v)", k.path, name, fs.ErrNotExist, err)
+	}
+	return nil, fmt.Errorf("%s: value %q: %w", k.path, name, fs.ErrNotExist)
+}
+
+func (h *Hive) valueAt(off uint32, k *Key) (*Value, error) {
+	p, size, err := h.cell(off)
+	if err != nil {
+		return nil, err
+	}
+	const fixed = 20
+	if size < fixed {
+		return nil, h.errAt(p-4, fmt.Sprintf("value cell of %d bytes too small", size))
+	}
+	vk := h.prof.CM_KEY_VALUE(h.r, p)
+	if vk.Signature() != 0x6b76 {
+		return nil, h.errAt(p, fmt.Sprintf("expected value node (vk), found %q", string(h.data[p:p+2])))
+	}
+	v := &Value{
+		h:       h,
+		key:     k,
+		off:     off,
+		typ:     ValueType(vk.Type()),
+		flags:   vk.Flags(),
+		dataLen: vk.DataLength(),
+		dataOff: vk.Data(),
+		dataAbs: p + h.prof.Off_CM_KEY_VALUE_Data,
+	}
+	nameLen := int(vk.NameLength())
+	nameStart := p + h.prof.Off_CM_KEY_VALUE_Name
+	if fixed+nameLen > size {
+		return nil, h.errAt(p, fmt.Sprintf("value name of %d bytes runs past its cell (%d bytes)", nameLen, size))
+	}
+	v.name = decodeName(h.data[nameStart:nameStart+int64(nameLen)], v.flags&valueCompName != 0)
+	return v, nil
+}
+
+// Bytes returns the value's raw data. When the declared size runs past the
+// data cell it returns the bytes available and an error saying so.
+func (v *Value) Bytes() ([]byte, error) {
+	h := v.h
+	if v.dataLen&dataInlineFlag != 0 {
+		n := int(v.dataLen &^ dataInlineFlag)
+		if n > 4 {
+			return h.data[v.dataAbs : v.dataAbs+4], h.errAt(v.dataAbs, fmt.Sprintf("inline value data declares %d bytes (at most 4 fit)", n))
+		}
+		return h.data[v.dataAbs : v.dataAbs+int64(n)], nil
+	}
+	n := int(v.dataLen)
+	if n == 0 {
+		return nil, nil
+	}
+	if n > maxValueDataLen {
+		return nil, h.errAt(v.dataAbs, fmt.Sprintf("value data size %d is implausible", n))
+	}
+	p, size, err := h.cell(v.dataOff)
+	if err != nil {
+		return nil, fmt.Errorf("data of value %q: %w", v.name, err)
+	}
+	if n > bigDataSegment && h.Header.Minor >= 4 && size >= 8 && string(h.data[p:p+2]) == "db" {
+		return v.bigData(p, n)
+	}
+	if n > size {
+		return h.data[p : p+int64(size)], h.errAt(p, fmt.Sprintf("value %q declares %d bytes of data but its cell holds %d", v.name, n, size))
+	}
+	return h.data[p : p+int64(n)], nil
+}
+
+// bigData concatenates the segments of a big-data (db) record.
+func (v *Value) bigData(p int64, n int) ([]byte, error) {
+	h := v.h
+	db := h.prof.CM_BIG_DATA(h.r, p)
+	count := int(db.Count())
+	lp, lsize, err := h.cell(db.List())
+	if err != nil {
+		return nil, fmt.Errorf("big data segment list of value %q: %w", v.name, err)
+	}
+	if count*4 > lsize {
+		return nil, h.errAt(lp, fmt.Sprintf("big data list of %d segments runs past its cell", count))
+	}
+	out := make([]byte, 0, n)
+	for i := 0; i < count && len(out) < n; i++ {
+		sp, ssize, err := h.cell(h.u32(lp + int64(4*i)))
+		if err != nil {
+			return out, fmt.Errorf("big data segment %d of value %q: %w", i, v.name, err)
+		}
+		take := n - len(out)
+		if take > bigDataSegment {
+			take = bigDataSegment
+		}
+		if take > ssize {
+			take = ssize
+		}
+		out = append(out, h.data[sp:sp+int64(take)]...)
+	}
+	if len(out) < n {
+		return out, h.errAt(p, fmt.Sprintf("big data of value %q holds %d of %d declared bytes", v.name, len(out), n))
+	}
+	return out, nil
+}
+
+// Text decodes REG_SZ, REG_EXPAND_SZ and REG_LINK data (see DecodeString).
+// Other types return an error.
+func (v *Value) Text() (string, error) {
+	switch v.typ {
+	case RegSZ, RegExpandSZ, RegLink:
+	default:
+		return "", fmt.Errorf("value %q is %v, not a string", v.name, v.typ)
+	}
+	b, err := v.Bytes()
+	return DecodeString(b), err
+}
+
+// Strings decodes REG_MULTI_SZ data (see DecodeMultiString). REG_SZ and
+// REG_EXPAND_SZ data is returned as a one-element slice.
+func (v *Value) Strings() ([]string, error) {
+	switch v.typ {
+	case RegMultiSZ:
+		b, err := v.Bytes()
+		return DecodeMultiString(b), err
+	case RegSZ, RegExpandSZ:
+		s, err := v.Text()
+		if s == "" {
+			return nil, err
+		}
+		return []string{s}, err
+	}
+	return nil, fmt.Errorf("value %q is %v, not a multi-string", v.name, v.typ)
+}
+
+// Uint64 decodes REG_DWORD, REG_DWORD_BIG_ENDIAN and REG_QWORD data.
+func (v *Value) Uint64() (uint64, error) {
+	b, err := v.Bytes()
+	if err != nil {
+		return 0, err
+	}
+	return DecodeInteger(v.typ, b)
+}
+
+// DecodeInteger decodes REG_DWORD (4 bytes, little-endian),
+// REG_DWORD_BIG_ENDIAN (4 bytes) and REG_QWORD (8 bytes, little-endian).
+func DecodeInteger(t ValueType, b []byte) (uint64, error) {
+	switch t {
+	case RegDWORD:
+		if len(b) != 4 {
+			return 0, fmt.Errorf("REG_DWORD of %d bytes", len(b))
+		}
+		return uint64(binary.LittleEndian.Uint32(b)), nil
+	case RegDWORDBigEndian:
+		if len(b) != 4 {
+			return 0, fmt.Errorf("REG_DWORD_BIG_ENDIAN of %d bytes", len(b))
+		}
+		return uint64(binary.BigEndian.Uint32(b)), nil
+	case RegQWORD:
+		if len(b) != 8 {
+			return 0, fmt.Errorf("REG_QWORD of %d bytes", len(b))
+		}
+		return binary.LittleEndian.Uint64(b), nil
+	}
+	return 0, fmt.Errorf("%v is not an integer type", t)
+}
+
+// Data decodes the value per its type: string for REG_SZ, REG_EXPAND_SZ and
+// REG_LINK; []string for REG_MULTI_SZ; uint64 for REG_DWORD,
+// REG_DWORD_BIG_ENDIAN and REG_QWORD of the right size; []byte otherwise
+// (including integers of the wrong size). With an error it returns what
+// could be decoded.
+func (v *Value) Data() (any, error) {
+	b, err := v.Bytes()
+	return DecodeData(v.typ, b), err
+}
+
+// DecodeData is Data for raw bytes.
+func DecodeData(t ValueType, b []byte) any {
+	switch t {
+	case RegSZ, RegExpandSZ, RegLink:
+		return DecodeString(b)
+	case RegMultiSZ:
+		s := DecodeMultiString(b)
+		if s == nil {
+			s = []string{}
+		}
+		return s
+	case RegDWORD, RegDWORDBigEndian, RegQWORD:
+		if n, err := DecodeInteger(t, b); err == nil {
+			return n
+		}
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b
+}
+
+// DecodeString decodes registry string data: UTF-16LE up to the first NUL
+// character, an odd trailing byte ignored. Data written as 8-bit text (a
+// known quirk of some installers) is recognised and decoded as Latin-1: it
+// is taken as 8-bit when every byte before its first NUL is printable ASCII
+// and that NUL does not sit where a UTF-16 high byte would be.
+func DecodeString(b []byte) string {
+	if is8bit(b) {
+		if i := indexByte(b, 0); i >= 0 {
+			b = b[:i]
+		}
+		return latin1(b)
+	}
+	n := len(b) &^ 1
+	for i := 0; i < n; i += 2 {
+		if b[i] == 0 && b[i+1] == 0 {
+			n = i
+			break
+		}
+	}
+	return utf16le(b[:n])
+}
+
+func is8bit(b []byte) bool {
+	z := indexByte(b, 0)
+	if z == 1 || z == 0 {
+		return false
+	}
+	end := z
+	if z < 0 {
+		end = len(b)
+		if len(b)%2 == 0 {
+			return false
+		}
+	} else if z%2 == 0 && z+1 < len(b) && b[z+1] == 0 {
+		return false // an even-aligned UTF-16 NUL
+	}
+	if end < 2 {
+		return false
+	}
+	for _, c := range b[:end] {
+		if c < 0x20 && c != '\t' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// DecodeMultiString decodes REG_MULTI_SZ data: UTF-16LE strings separated by
+// NUL, ending at an empty string (two NULs). Empty strings inside the list
+// are dropped, as Windows' own readers do.
+func DecodeMultiString(b []byte) []string {
+	n := len(b) &^ 1
+	var out []string
+	start := 0
+	for i := 0; i < n; i += 2 {
+		if b[i] == 0 && b[i+1] == 0 {
+			if i > start {
+				out = append(out, utf16le(b[start:i]))
+			}
+			start = i + 2
+		}
+	}
+	if start < n {
+		out = append(out, utf16le(b[start:n]))
+	}
+	return out
+}
+
