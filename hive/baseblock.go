@@ -83,10 +83,10 @@ func Checksum(b []byte) uint32 {
 type FileKind int
 
 const (
-	NotRegistry FileKind = iota // anything else
-	PrimaryHive                 // "regf" with file type 0
-	LogFile                     // "regf" with a log file type, or a bare log
-	Win9xRegistry               // "CREG"
+	NotRegistry   FileKind = iota // anything else
+	PrimaryHive                   // "regf" with file type 0
+	LogFile                       // "regf" with a log file type, or a bare log
+	Win9xRegistry                 // "CREG"
 )
 
 func (k FileKind) String() string {

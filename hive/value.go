@@ -383,4 +383,3 @@ func DecodeMultiString(b []byte) []string {
 	}
 	return out
 }
-
