@@ -77,12 +77,12 @@ func TestRecoverMatchesWindows(t *testing.T) {
 	nd1 := yarpDir + "NewDirtyHive1/"
 	od := yarpDir + "OldDirtyHive/"
 	tests := []struct {
-		name      string
-		primary   string
-		logs      []string
-		windows   string // the hive as Windows recovered it
-		sameBins  bool   // hive bins data must equal Windows' byte for byte (yarp's own test)
-		want      summary
+		name     string
+		primary  string
+		logs     []string
+		windows  string // the hive as Windows recovered it
+		sameBins bool   // hive bins data must equal Windows' byte for byte (yarp's own test)
+		want     summary
 	}{{
 		name:     "new format, both logs chained",
 		primary:  nd1 + "NewDirtyHive",
