@@ -1,14 +1,6 @@
-// Package report holds what hivescan found and the writers that print it.
-//
-// A Finding is flat: every output format maps its fields one by one. A Report
-// carries a schema version (SchemaVersion) that changes whenever a field of
-// the JSON form is renamed, removed or changes meaning.
 package report
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // Finding is one observation about one registry location.
 //
@@ -25,24 +17,24 @@ import (
 // Fingerprint identifies the finding across runs and machines; Finalize fills
 // it in with Fingerprint when it is empty. See SCHEMA.md for the JSON form.
 type Finding struct {
-	Analyzer       string    `json:"analyzer"`
-	Rule           string    `json:"rule"`
+	Analyzer       string    `json:"analyzer"` // analyzer name
+	Rule           string    `json:"rule"`     // rule within the analyzer
 	Severity       Severity  `json:"severity"`
-	Title          string    `json:"title"`
+	Title          string    `json:"title"` // one line for a human
 	Host           string    `json:"host"`
-	Hive           string    `json:"hive"`
-	HiveKind       string    `json:"hive_kind"`
-	Key            string    `json:"key"`
-	Value          *string   `json:"value,omitempty"`
+	Hive           string    `json:"hive"`            // hive file path as found (Input.Path)
+	HiveKind       string    `json:"hive_kind"`       // "SYSTEM", "SOFTWARE", "NTUSER", ...
+	Key            string    `json:"key"`             // key path relative to the hive root, \-separated
+	Value          *string   `json:"value,omitempty"` // nil: about the key; "": the default value
 	Data           any       `json:"data,omitempty"`
 	LastWrite      time.Time `json:"last_write,omitzero"`
-	ControlSet     string    `json:"control_set,omitempty"`
-	ControlSetRole []string  `json:"control_set_role,omitempty"`
-	User           string    `json:"user,omitempty"`
-	Attack         []string  `json:"attack,omitempty"`
-	Risk           float64   `json:"risk,omitempty"`
-	Detail         string    `json:"detail"`
-	Deleted        bool      `json:"deleted"`
+	ControlSet     string    `json:"control_set,omitempty"`      // "ControlSet001" for keys under a control set
+	ControlSetRole []string  `json:"control_set_role,omitempty"` // roles of ControlSet: "current", "default", ...
+	User           string    `json:"user,omitempty"`             // profile name, for user hives
+	Attack         []string  `json:"attack,omitempty"`           // MITRE ATT&CK technique ids, e.g. "T1547.001"
+	Risk           float64   `json:"risk,omitempty"`             // analyzer score, higher is riskier; 0 when unscored
+	Detail         string    `json:"detail"`                     // explanation for a human; may hold several lines
+	Deleted        bool      `json:"deleted"`                    // recovered from unallocated hive cells
 	Fingerprint    string    `json:"fingerprint"`
 }
 
@@ -76,7 +68,7 @@ type findingJSON struct {
 // MarshalJSON writes LastWrite as TimeLayout text (absent when zero) and
 // binary Data as hex. Unmarshalling needs no counterpart: the time is RFC 3339.
 func (f Finding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(findingJSON{
+	return marshalJSON(findingJSON{
 		Analyzer:       f.Analyzer,
 		Rule:           f.Rule,
 		Severity:       f.Severity,

@@ -64,7 +64,7 @@ func fixture() *Report {
 				Title: "Run key with terminal escapes in its name", Host: "WS01",
 				Hive: "WS01/Users/alice/NTUSER.DAT", HiveKind: "NTUSER", User: "alice",
 				Key:    "Software\\Microsoft\\Windows\\CurrentVersion\\Run\\\x1b[2J\x1b]0;pwned\x07\r",
-				Detail: "Key-level finding: no value, no data, no last write.",
+				Detail: "Key-level finding: no value, no data, no last write (<none> && nothing).",
 			},
 			{
 				Analyzer: "run-keys", Rule: "default-value", Severity: Low,

@@ -12,6 +12,7 @@ var _ Writer = (*jsonWriter)(nil)
 
 func (jw *jsonWriter) Write(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(view(r, jw.opts.MinSeverity))
 }

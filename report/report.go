@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -182,12 +183,13 @@ type inputJSON struct {
 }
 
 // MarshalJSON writes times with TimeLayout and empty lists as [] rather than null.
+// Like every JSON this package writes, it leaves <, > and & unescaped.
 func (r Report) MarshalJSON() ([]byte, error) {
 	inputs := make([]inputJSON, len(r.Inputs))
 	for i, in := range r.Inputs {
 		inputs[i] = inputJSON{in, FormatTime(in.HeaderTime)}
 	}
-	return json.Marshal(reportJSON{
+	return marshalJSON(reportJSON{
 		SchemaVersion: r.SchemaVersion,
 		Tool:          r.Tool,
 		ToolVersion:   r.ToolVersion,
@@ -238,4 +240,16 @@ func nonNil[S ~[]E, E any](s S) S {
 		return S{}
 	}
 	return s
+}
+
+// marshalJSON is json.Marshal without HTML escaping: command lines keep their
+// "&&" and "<" readable.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
