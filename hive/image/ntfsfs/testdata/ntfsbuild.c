@@ -1,0 +1,122 @@
+/*
+ * ntfsbuild: populate an NTFS volume image through libntfs-3g, for tests.
+ * ntfscp cannot create folders; this helper can.
+ *
+ *   ntfsbuild IMAGE SPEC
+ *
+ * SPEC has one line per item, parents first:
+ *   d PATH            create folder PATH (slash-separated, from the root)
+ *   f PATH HOSTFILE   create file PATH with the bytes of HOSTFILE
+ * PATH may not contain tabs; fields are separated by one tab.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ntfs-3g/types.h>
+#include <ntfs-3g/attrib.h>
+#include <ntfs-3g/dir.h>
+#include <ntfs-3g/inode.h>
+#include <ntfs-3g/unistr.h>
+#include <ntfs-3g/volume.h>
+
+static int create(ntfs_volume *vol, char *path, const char *host) {
+	char *slash = strrchr(path, '/');
+	const char *parent = "/";
+	char *name = path;
+	if (slash) {
+		*slash = 0;
+		parent = path;
+		name = slash + 1;
+	}
+	ntfs_inode *dir = ntfs_pathname_to_inode(vol, NULL, parent);
+	if (!dir) {
+		fprintf(stderr, "parent %s: %s\n", parent, strerror(errno));
+		return -1;
+	}
+	ntfschar *uname = NULL;
+	int ulen = ntfs_mbstoucs(name, &uname);
+	if (ulen < 0) {
+		fprintf(stderr, "name %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	ntfs_inode *ni = ntfs_create(dir, const_cpu_to_le32(0), uname, ulen, host ? S_IFREG : S_IFDIR);
+	if (!ni) {
+		fprintf(stderr, "create %s/%s: %s\n", parent, name, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	if (host) {
+		FILE *in = fopen(host, "rb");
+		if (!in) {
+			fprintf(stderr, "%s: %s\n", host, strerror(errno));
+			return -1;
+		}
+		fseek(in, 0, SEEK_END);
+		long size = ftell(in);
+		fseek(in, 0, SEEK_SET);
+		char *buf = malloc(size ? size : 1);
+		if (fread(buf, 1, size, in) != (size_t)size) {
+			fprintf(stderr, "%s: short read\n", host);
+			return -1;
+		}
+		fclose(in);
+		ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+		if (!na) {
+			fprintf(stderr, "open data %s: %s\n", name, strerror(errno));
+			return -1;
+		}
+		if (size && ntfs_attr_pwrite(na, 0, size, buf) != size) {
+			fprintf(stderr, "write %s: %s\n", name, strerror(errno));
+			rc = -1;
+		}
+		ntfs_attr_close(na);
+		free(buf);
+	}
+	free(uname);
+	ntfs_inode_close(ni);
+	ntfs_inode_close(dir);
+	return rc;
+}
+
+int main(int argc, char **argv) {
+	if (argc != 3) {
+		fprintf(stderr, "usage: ntfsbuild IMAGE SPEC\n");
+		return 2;
+	}
+	ntfs_volume *vol = ntfs_mount(argv[1], 0);
+	if (!vol) {
+		fprintf(stderr, "mount %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	FILE *spec = fopen(argv[2], "r");
+	if (!spec) {
+		fprintf(stderr, "%s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	char line[8192];
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof line, spec)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!line[0])
+			continue;
+		char *kind = strtok(line, "\t");
+		char *path = strtok(NULL, "\t");
+		char *host = strtok(NULL, "\t");
+		if (!kind || !path || (kind[0] == 'f' && !host)) {
+			fprintf(stderr, "bad spec line\n");
+			rc = 1;
+			break;
+		}
+		if (create(vol, path, kind[0] == 'f' ? host : NULL) != 0)
+			rc = 1;
+	}
+	fclose(spec);
+	if (ntfs_umount(vol, FALSE) != 0) {
+		fprintf(stderr, "umount: %s\n", strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}
