@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEscapeText(t *testing.T) {
@@ -56,4 +57,26 @@ func TestTruncate(t *testing.T) {
 	if got, want := truncate("ünïcödé", 3), "ünï... (4 more characters)"; got != want {
 		t.Errorf("truncate = %q, want %q", got, want)
 	}
+}
+
+// FuzzEscapeText checks that no input gets an unsafe or invalid character
+// through, and that safe text is left alone.
+func FuzzEscapeText(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[31mred", "evil\u202Eexe.txt", "\xff\xfe", "zero\u200Bwidth", "ünï\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := escapeText(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("escapeText(%q) = %q is not valid UTF-8", s, got)
+		}
+		for _, r := range got {
+			if unsafeRune(r) {
+				t.Fatalf("escapeText(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		if !needsEscape(s) && got != s {
+			t.Fatalf("escapeText(%q) = %q changed safe text", s, got)
+		}
+	})
 }
