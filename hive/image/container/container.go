@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hivescan/hivescan/hive/image/ewf"
 	"github.com/hivescan/hivescan/hive/image/raw"
 )
 
@@ -124,6 +125,13 @@ func unsupported(head []byte) string {
 }
 
 func openDetected(path string, head, tail []byte) (*Container, error) {
+	if bytes.HasPrefix(head, []byte(ewf.Signature)) {
+		r, err := ewf.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r}, nil
+	}
 	if raw.IsSplit(path) {
 		r, err := raw.OpenSplit(path)
 		if err != nil {
@@ -184,9 +192,6 @@ type VerifyResult struct {
 	Status VerifyStatus
 }
 
-// ErrNoStoredHash is returned by format readers that have nothing to verify against.
-var ErrNoStoredHash = errors.New("no stored hash")
-
 // Verify reads the whole media and compares its hash with the hash stored
 // in the container. Callers that did not call Verify should report the image
 // as not verified.
@@ -196,7 +201,7 @@ func (c *Container) Verify() (VerifyResult, error) {
 	}
 	ok, err := c.v.Verify()
 	switch {
-	case errors.Is(err, ErrNoStoredHash):
+	case errors.Is(err, ewf.ErrNoStoredHash):
 		return VerifyResult{Status: NoStoredHash}, nil
 	case err != nil:
 		return VerifyResult{}, err

@@ -156,3 +156,20 @@ func TestEmptyAndMissing(t *testing.T) {
 		t.Errorf("Open(missing) = %v, want ErrNotExist", err)
 	}
 }
+
+func TestCorpusEWF(t *testing.T) {
+	for _, p := range []string{"log2timeline__plaso/test_data/image-split.E01", "Velocidex__go-ewf/test/test.ntfs.dd.E01"} {
+		c, err := Open(corpus.Path(t, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Format != FormatEWF {
+			t.Errorf("%s: Format %q", p, c.Format)
+		}
+		res, err := c.Verify()
+		if err != nil || res.Status != Match {
+			t.Errorf("%s: Verify = %v, %v; want md5 ok", p, res.Status, err)
+		}
+		c.Close()
+	}
+}
