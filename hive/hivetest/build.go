@@ -53,7 +53,7 @@ func Build(root *Key, opts Options) (*Hive, error) {
 		return nil, err
 	}
 	b.a.closeBin()
-	put32(b.a.data, b.hive.security+12, uint32(b.liveKeys))
+	put32(b.a.data, b.hive.security+16, uint32(b.liveKeys)) // reference count
 
 	h := b.hive
 	h.root = rootCell
@@ -104,7 +104,7 @@ func (b *builder) key(k *Key, path string, parent int, deleted bool) (int, error
 		return 0, fmt.Errorf("hivetest: key %q: name too long", display)
 	}
 	nk := b.cell(nkHeaderSize + len(name))
-	kc := &keyCells{nk: nk, subkeys: -1, values: -1, class: -1,
+	kc := &keyCells{name: k.Name, nk: nk, subkeys: -1, values: -1, class: -1,
 		vals: map[string]*valueCells{}, deletedVals: map[string]*valueCells{}}
 	if parent >= 0 {
 		kc.parent = path[:strings.LastIndex(path, `\`)]

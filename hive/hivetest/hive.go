@@ -25,6 +25,7 @@ type Hive struct {
 
 // keyCells records the cells of one key; -1 when absent.
 type keyCells struct {
+	name                       string
 	nk, subkeys, values, class int
 	leaves                     []int // leaves under an ri subkey list
 	parent                     string
