@@ -56,7 +56,7 @@ func TestBuildReadsBack(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, errs := readTree(h.Bytes)
+				got, errs := readTree(h.Bytes, false)
 				for _, e := range errs {
 					t.Error(e)
 				}
@@ -280,7 +280,7 @@ func TestDeletedEntriesLeaveFreedBytes(t *testing.T) {
 	if _, ok := h.KeyCell(`\Run\Gone`); ok {
 		t.Error("deleted key is listed as live")
 	}
-	got, errs := readTree(h.Bytes) // also checks the sk count excludes deleted keys
+	got, errs := readTree(h.Bytes, false) // also checks the sk count excludes deleted keys
 	if len(errs) > 0 {
 		t.Error(errs)
 	}

@@ -16,6 +16,9 @@ type rawHive struct {
 	b     []byte
 	cells map[int]int32 // cell offset -> stored size
 	errs  []string
+	// staleMax accepts nk "largest" fields above the actual largest, as
+	// Windows leaves them after a deletion.
+	staleMax bool
 }
 
 func (r *rawHive) errorf(format string, a ...any) { r.errs = append(r.errs, fmt.Sprintf(format, a...)) }
@@ -187,7 +190,12 @@ func (r *rawHive) readKey(off, parent int, sk int, path string) *Key {
 		maxClass = max(maxClass, 2*len(utf16.Encode([]rune(s.Class))))
 	}
 	got := []int{int(le32(nk, 0x34)), int(le32(nk, 0x38)), int(le32(nk, 0x3C)), int(le32(nk, 0x40))}
-	if want := []int{maxName, maxClass, maxVName, maxVData}; !slices.Equal(got, want) {
+	want := []int{maxName, maxClass, maxVName, maxVData}
+	stale := r.staleMax
+	for i := range got {
+		stale = stale && got[i] >= want[i]
+	}
+	if !slices.Equal(got, want) && !stale {
 		r.errorf("%s: largest name/class/value name/value data %v, want %v", path, got, want)
 	}
 	return k
@@ -317,8 +325,9 @@ func (r *rawHive) readValue(off int, path string) Value {
 
 // readTree reads the whole hive from the root cell, checking the shared
 // security cell.
-func readTree(b []byte) (*Key, []string) {
+func readTree(b []byte, staleMax bool) (*Key, []string) {
 	r := readRaw(b)
+	r.staleMax = staleMax
 	if len(r.errs) > 0 {
 		return nil, r.errs
 	}
