@@ -1,0 +1,67 @@
+package analyzers
+
+import (
+	"strings"
+
+	"github.com/hivescan/hivescan/analyzers/winpath"
+	"github.com/hivescan/hivescan/hive"
+)
+
+// hostEnv builds the environment the path assessor expands variables with:
+// the system environment of the current control set (the first one when
+// Select names none) and, for user hives, that user's Environment key.
+func hostEnv(set *hive.Set, user *hive.Entry) winpath.Env {
+	env := winpath.Env{System: map[string]string{}, User: map[string]string{}}
+	if sys := set.System(); sys != nil {
+		sets, _ := sys.ControlSets()
+		var pick *hive.ControlSet
+		for i := range sets {
+			if sets[i].IsCurrent() {
+				pick = &sets[i]
+				break
+			}
+		}
+		if pick == nil && len(sets) > 0 {
+			pick = &sets[0]
+		}
+		if pick != nil {
+			readEnv(pick.Key, `Control\Session Manager\Environment`, env.System)
+		}
+	}
+	if sw := set.Software(); sw != nil {
+		if k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`); err == nil {
+			if v, err := k.Value("SystemRoot"); err == nil {
+				if s, err := v.Text(); err == nil && s != "" {
+					if _, ok := env.System["SystemRoot"]; !ok {
+						env.System["SystemRoot"] = s
+					}
+				}
+			}
+			if v, err := k.Value("CurrentVersion"); err == nil {
+				if s, _ := v.Text(); strings.HasPrefix(s, "5.") {
+					env.XP = true
+				}
+			}
+		}
+	}
+	if user != nil {
+		env.UserName = user.User
+		if root, err := user.Root(); err == nil {
+			readEnv(root, "Environment", env.User)
+		}
+	}
+	return env
+}
+
+func readEnv(k *hive.Key, path string, into map[string]string) {
+	ek, err := k.Key(path)
+	if err != nil {
+		return
+	}
+	vals, _ := ek.Values()
+	for _, v := range vals {
+		if s, err := v.Text(); err == nil {
+			into[v.Name()] = s
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hivescan/hivescan/internal/scan"
+	"github.com/hivescan/hivescan/report"
+)
+
+func hivesCommand(stdout io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "hives",
+		Usage:     "list the hosts and hives found in evidence, with kinds, users, hashes and state",
+		ArgsUsage: "PATH...",
+		Description: `The inventory of what scan would read: hosts, their control sets and users,
+and every hive and transaction log with its kind, size, SHA-256 and whether it
+is dirty. Nothing is analysed.
+
+Examples:
+   hivescan hives testdata/evidence
+   hivescan hives --format json /cases/42 > inventory.json`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
+			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageErr("hives: give at least one PATH")
+			}
+			format := strings.ToLower(c.String("format"))
+			if format != "table" && format != "json" {
+				return usageErr("hives: unknown format %q (table or json)", format)
+			}
+			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), Version: version, Args: os.Args[1:]})
+			var err error
+			if format == "json" {
+				var w report.Writer
+				w, err = report.FormatFor("json", "", report.Options{})
+				if err == nil {
+					err = w.Write(stdout, r)
+				}
+			} else {
+				err = report.WriteInventory(stdout, r)
+			}
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			var inErr *scan.InputError
+			if errors.As(scanErr, &inErr) || scanErr != nil {
+				return &exitError{code: exitUsage, err: scanErr}
+			}
+			return nil
+		},
+	}
+}

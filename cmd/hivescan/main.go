@@ -1,0 +1,21 @@
+// Command hivescan finds Windows registry hives in evidence (hive files,
+// triage folders, disk images) and reports persistence and tampering.
+//
+// Run "hivescan --help" for the commands. Exit codes: 0 the run completed and
+// no finding reached --fail-on; 1 a finding reached --fail-on; 2 a usage or
+// input error (partial results are still written).
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,111 @@
+package hive
+
+import (
+	"sort"
+	"strings"
+)
+
+// Labels for hives that are not the live copy of a host.
+const (
+	LabelRegBack = "RegBack" // a Windows\System32\config\RegBack copy
+)
+
+// Entry is one hive of a host with what discovery learnt about it.
+type Entry struct {
+	*Hive
+	Path  string // where it was found, for reports (a file path or an image path)
+	User  string // profile name for NTUSER and USRCLASS hives ("" when unknown)
+	Label string // "" for the live hive, LabelRegBack, ...
+	Logs  []string
+}
+
+// Set is the hives of one host (one Windows installation, or one collection
+// folder), the unit analyzers run over.
+type Set struct {
+	Host    string // display name
+	Root    string // the folder holding the host, as found
+	Entries []*Entry
+}
+
+// Add appends an entry, keeping entries sorted by kind, user and path.
+func (s *Set) Add(e *Entry) {
+	s.Entries = append(s.Entries, e)
+	sort.SliceStable(s.Entries, func(i, j int) bool {
+		a, b := s.Entries[i], s.Entries[j]
+		if a.Kind() != b.Kind() {
+			return a.Kind() < b.Kind()
+		}
+		if a.User != b.User {
+			return a.User < b.User
+		}
+		return a.Path < b.Path
+	})
+}
+
+// ByKind returns the entries of a kind, in Set order.
+func (s *Set) ByKind(k Kind) []*Entry {
+	var out []*Entry
+	for _, e := range s.Entries {
+		if e.Kind() == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// First returns the first entry of a kind, or nil.
+func (s *Set) First(k Kind) *Entry {
+	for _, e := range s.Entries {
+		if e.Kind() == k {
+			return e
+		}
+	}
+	return nil
+}
+
+// Has reports whether the set holds a hive of kind k.
+func (s *Set) Has(k Kind) bool { return s.First(k) != nil }
+
+// System returns the SYSTEM hive, or nil.
+func (s *Set) System() *Entry { return s.First(KindSystem) }
+
+// Software returns the SOFTWARE hive, or nil.
+func (s *Set) Software() *Entry { return s.First(KindSoftware) }
+
+// Default returns the DEFAULT hive (HKU\.DEFAULT), or nil.
+func (s *Set) Default() *Entry { return s.First(KindDefault) }
+
+// Users returns the NTUSER hives, one per profile, sorted by user.
+func (s *Set) Users() []*Entry { return s.ByKind(KindNTUser) }
+
+// UserClasses returns the USRCLASS hives, sorted by user.
+func (s *Set) UserClasses() []*Entry { return s.ByKind(KindUsrClass) }
+
+// Kinds lists the kinds present, sorted.
+func (s *Set) Kinds() []Kind {
+	seen := map[Kind]bool{}
+	var out []Kind
+	for _, e := range s.Entries {
+		if !seen[e.Kind()] {
+			seen[e.Kind()] = true
+			out = append(out, e.Kind())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// ProfileFromEmbeddedName guesses the profile name from a user hive's
+// embedded file name, e.g. `\??\C:\Users\bob\ntuser.dat` -> "bob". The
+// embedded name keeps only its last 31 characters, so the result may be
+// empty or cut; ok is false when no profile folder is visible.
+func ProfileFromEmbeddedName(name string) (string, bool) {
+	parts := strings.FieldsFunc(name, func(r rune) bool { return r == '\\' || r == '/' })
+	for i := 0; i+2 < len(parts); i++ {
+		p := strings.ToLower(parts[i])
+		if p == "users" || strings.HasSuffix(p, " and settings") {
+			return parts[i+1], true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,89 @@
+// Package samples describes the sample evidence committed under
+// testdata/evidence: Windows hosts whose hives are written by the project's
+// own hive builder (hive/hivetest). Tests reuse the same descriptions, and a
+// test keeps the committed files equal to what the generator writes.
+//
+//go:generate go run ./gen -o ../../testdata/evidence
+package samples
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hivescan/hivescan/hive/hivetest"
+)
+
+// At returns the key at a `\`-separated path below k, creating missing keys.
+func At(k *hivetest.Key, path string) *hivetest.Key {
+	cur := k
+	for _, name := range strings.Split(path, `\`) {
+		if name == "" {
+			continue
+		}
+		var next *hivetest.Key
+		for _, s := range cur.Subkeys {
+			if strings.EqualFold(s.Name, name) {
+				next = s
+				break
+			}
+		}
+		if next == nil {
+			next = &hivetest.Key{Name: name, LastWrite: cur.LastWrite}
+			cur.Subkeys = append(cur.Subkeys, next)
+		}
+		cur = next
+	}
+	return cur
+}
+
+// Set puts values on the key at path (creating it), replacing values of the
+// same name (case-insensitive).
+func Set(k *hivetest.Key, path string, vals ...hivetest.Value) *hivetest.Key {
+	key := At(k, path)
+	for _, v := range vals {
+		replaced := false
+		for i := range key.Values {
+			if strings.EqualFold(key.Values[i].Name, v.Name) {
+				key.Values[i] = v
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			key.Values = append(key.Values, v)
+		}
+	}
+	return key
+}
+
+// Touch sets the last-write time of the key at path.
+func Touch(k *hivetest.Key, path string, t time.Time) {
+	At(k, path).LastWrite = t
+}
+
+// Hive is one hive file of a sample host.
+type Hive struct {
+	Path string // slash path below the host folder, e.g. Windows/System32/config/SYSTEM
+	Root *hivetest.Key
+	Opts hivetest.Options
+}
+
+// Host is one sample host folder.
+type Host struct {
+	Name  string // folder name under testdata/evidence
+	About string // one line for the README
+	Hives []Hive
+}
+
+// Build returns the bytes of every hive of h, by path.
+func (h Host) Build() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, hv := range h.Hives {
+		b, err := hivetest.Build(hv.Root, hv.Opts)
+		if err != nil {
+			return nil, err
+		}
+		out[hv.Path] = b.Bytes
+	}
+	return out, nil
+}
