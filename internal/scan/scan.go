@@ -24,7 +24,7 @@ import (
 
 // Options configure a scan.
 type Options struct {
-	Paths     []string             // evidence: hive files, folders, disk images
+	Paths     []string              // evidence: hive files, folders, disk images
 	Analyzers []*analyzers.Analyzer // nil: no analysis (inventory only)
 	Hive      hive.Options
 	NoLogs    bool // do not apply transaction logs
