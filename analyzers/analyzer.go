@@ -42,11 +42,15 @@ func (a *Analyzer) Title() string {
 	return strings.TrimSpace(title)
 }
 
-// All returns every analyzer, in the order they run.
+// All returns every analyzer, in the order they run: the Session Manager
+// family (sessionManagerAnalyzers), then the autostart locations
+// (autostartAnalyzers, serviceAnalyzers).
 func All() []*Analyzer {
-	return []*Analyzer{
-		BootExecute,
+	var out []*Analyzer
+	for _, list := range [][]*Analyzer{sessionManagerAnalyzers, autostartAnalyzers, serviceAnalyzers} {
+		out = append(out, list...)
 	}
+	return out
 }
 
 // Choose returns the analyzers of list named in only (all when empty) minus

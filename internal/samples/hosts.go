@@ -2,9 +2,13 @@ package samples
 
 import "github.com/hivescan/hivescan/hive/hivetest"
 
-// Hosts returns every sample host, sorted by name.
+// Hosts returns every sample host: the base hosts, then those of the
+// Session Manager analyzers and of the autostart analyzers.
 func Hosts() []Host {
-	return []Host{CleanHost(), FakeSmssBootExecute()}
+	out := []Host{CleanHost(), FakeSmssBootExecute()}
+	out = append(out, sessionManagerHosts()...)
+	out = append(out, autostartHosts()...)
+	return out
 }
 
 // CleanHost is a Windows 10 machine with nothing planted.

@@ -1,0 +1,5 @@
+package analyzers
+
+// autostartAnalyzers read the Run keys, Winlogon, the Windows key and the
+// shell folders of SOFTWARE, NTUSER and DEFAULT hives.
+var autostartAnalyzers = []*Analyzer{}

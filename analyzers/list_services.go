@@ -1,0 +1,5 @@
+package analyzers
+
+// serviceAnalyzers read services, Image File Execution Options and the other
+// machine-wide autostarts.
+var serviceAnalyzers = []*Analyzer{}

@@ -1,0 +1,7 @@
+package analyzers
+
+// sessionManagerAnalyzers read SYSTEM\<ControlSet>\Control\Session Manager and
+// what smss.exe does with it at boot.
+var sessionManagerAnalyzers = []*Analyzer{
+	BootExecute,
+}
