@@ -1,0 +1,122 @@
+package analyzers
+
+import (
+	"context"
+
+	"github.com/hivescan/hivescan/hive"
+	"strings"
+	"testing"
+
+	"github.com/hivescan/hivescan/hive/hivetest"
+	"github.com/hivescan/hivescan/internal/samples"
+	"github.com/hivescan/hivescan/report"
+)
+
+func TestBootExecute(t *testing.T) {
+	tests := []struct {
+		name     string
+		lines    []string
+		want     report.Severity // highest severity; Info with wantN 0 means nothing
+		wantN    int
+		contains string // in the title or detail of the first finding
+	}{
+		{"default", []string{"autocheck autochk *"}, report.Info, 0, ""},
+		{"autochk with volumes", []string{`autocheck autochk /q /v \??\C: \??\D:`, "autocheck autochk *"}, report.Info, 0, ""},
+		{"autochk with volume guid", []string{`autocheck autochk /p \??\Volume{6a2e0b3c-1c7e-11ef-9a1b-806e6f6e6963}`}, report.Info, 0, ""},
+		{"empty", nil, report.Info, 0, ""},
+		{"extra native program", []string{"autocheck autochk *", "sdelete64 -z C:"}, report.High, 1, `C:\Windows\System32\sdelete64.exe`},
+		{"fake smss in drivers", []string{"autocheck autochk *", `\??\C:\Windows\System32\drivers\smss.exe`}, report.Critical, 1, "smss.exe"},
+		{"autocheck prefix on another image", []string{"autocheck evil *"}, report.High, 1, "evil.exe"},
+		{"fake autochk in Temp", []string{`autocheck \??\C:\Windows\Temp\autochk.exe *`}, report.High, 1, "Temp"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+			cs := samples.At(sys.Root, "ControlSet001")
+			samples.Set(cs, `Control\Session Manager`, hivetest.MultiSZ("BootExecute", tc.lines...))
+			fs := runOn(t, BootExecute, hostOf(t, "h", sys))
+			if len(fs) != tc.wantN {
+				t.Fatalf("got %d findings, want %d: %+v", len(fs), tc.wantN, fs)
+			}
+			if tc.wantN == 0 {
+				return
+			}
+			if got := maxSeverity(fs); got != tc.want {
+				t.Errorf("severity %v, want %v", got, tc.want)
+			}
+			f := fs[0]
+			if !strings.Contains(f.Title+" "+f.Detail, tc.contains) {
+				t.Errorf("finding does not mention %q: %s / %s", tc.contains, f.Title, f.Detail)
+			}
+			if f.ControlSet != "ControlSet001" || f.Key != `\ControlSet001\Control\Session Manager` || f.Value == nil || *f.Value != "BootExecute" {
+				t.Errorf("location: %q %q %v", f.ControlSet, f.Key, f.Value)
+			}
+			if f.HiveKind != "SYSTEM" || f.LastWrite.IsZero() || f.Analyzer != "bootexecute" || f.Host != "h" {
+				t.Errorf("evidence fields: %+v", f)
+			}
+		})
+	}
+}
+
+// A finding present only in a non-current control set says so.
+func TestBootExecuteNonCurrentSet(t *testing.T) {
+	fs := runOn(t, BootExecute, hostOf(t, "h", samples.FakeSmssBootExecute().Hives...))
+	var only, both int
+	for _, f := range fs {
+		if strings.Contains(f.Detail, "not in the current control set") {
+			only++
+			if f.ControlSet != "ControlSet002" || f.Data != "bcdfix /quiet" {
+				t.Errorf("non-current note on %s %v", f.ControlSet, f.Data)
+			}
+		} else {
+			both++
+		}
+	}
+	if only != 1 || both != 2 {
+		t.Errorf("got %d findings noted as non-current and %d others, want 1 and 2", only, both)
+	}
+}
+
+func TestDriverSkipsAndRecoversPanics(t *testing.T) {
+	boom := &Analyzer{Name: "boom", Doc: "panics", Needs: nil, Run: func(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+		var m map[string]int
+		m["x"] = 1
+		return nil, nil
+	}}
+	set := hostOf(t, "h", samples.NTUser("alice"))
+	res := Run(context.Background(), set, []*Analyzer{BootExecute, boom})
+	if len(res.Runs) != 2 || res.Runs[0].Status != report.Skipped || !strings.Contains(res.Runs[0].Reason, "no SYSTEM hive") {
+		t.Errorf("bootexecute run: %+v", res.Runs[0])
+	}
+	if res.Runs[1].Status != report.Failed || !strings.Contains(res.Runs[1].Reason, "panicked") || len(res.Problems) != 1 {
+		t.Errorf("panicking analyzer: %+v, problems %+v", res.Runs[1], res.Problems)
+	}
+}
+
+func TestChoose(t *testing.T) {
+	all := All()
+	got, err := Choose(all, []string{"bootexecute"}, nil)
+	if err != nil || len(got) != 1 || got[0] != BootExecute {
+		t.Fatalf("Choose only: %v %v", got, err)
+	}
+	got, err = Choose(all, nil, []string{"BootExecute"})
+	if err != nil || len(got) != len(all)-1 {
+		t.Fatalf("Choose skip: %d %v", len(got), err)
+	}
+	if _, err := Choose(all, []string{"nosuch"}, nil); err == nil || !strings.Contains(err.Error(), "unknown analyzer") {
+		t.Fatalf("unknown name: %v", err)
+	}
+}
+
+func TestAllAnalyzersAreWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, a := range All() {
+		if a.Name == "" || a.Name != strings.ToLower(a.Name) || seen[a.Name] {
+			t.Errorf("bad or duplicate name %q", a.Name)
+		}
+		seen[a.Name] = true
+		if a.Title() == "" || a.Run == nil || len(a.Needs) == 0 || len(a.Attack) == 0 {
+			t.Errorf("%s: title %q, run %v, needs %v, attack %v", a.Name, a.Title(), a.Run != nil, a.Needs, a.Attack)
+		}
+	}
+}
