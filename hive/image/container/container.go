@@ -13,6 +13,7 @@ import (
 
 	"github.com/hivescan/hivescan/hive/image/ewf"
 	"github.com/hivescan/hivescan/hive/image/raw"
+	"github.com/hivescan/hivescan/hive/image/vhd"
 )
 
 // ErrUnsupported is wrapped by the error Open returns for a recognised
@@ -131,6 +132,17 @@ func openDetected(path string, head, tail []byte) (*Container, error) {
 			return nil, err
 		}
 		return &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r}, nil
+	}
+	if vhd.HasFooter(tail) || vhd.HasFooter(head) {
+		r, err := vhd.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		format := FormatVHDDynamic
+		if r.DiskType == vhd.TypeFixed {
+			format = FormatVHDFixed
+		}
+		return &Container{Format: format, Segments: []string{path}, m: r}, nil
 	}
 	if raw.IsSplit(path) {
 		r, err := raw.OpenSplit(path)

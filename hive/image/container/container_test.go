@@ -173,3 +173,19 @@ func TestCorpusEWF(t *testing.T) {
 		c.Close()
 	}
 }
+
+func TestCorpusVHD(t *testing.T) {
+	c, err := Open(corpus.Path(t, "log2timeline__plaso/test_data/image.vhd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Format != FormatVHDDynamic {
+		t.Errorf("Format %q, want vhd-dynamic", c.Format)
+	}
+	// ext2 superblock magic at 1024+56.
+	b := make([]byte, 2)
+	if _, err := c.ReadAt(b, 1024+56); err != nil || b[0] != 0x53 || b[1] != 0xef {
+		t.Errorf("ext2 magic = %x, %v", b, err)
+	}
+}
