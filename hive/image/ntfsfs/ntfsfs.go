@@ -322,10 +322,7 @@ func (f *FS) stat(op, name string, d dirent) (*mftRecord, *fileInfo, error) {
 	if !r.inUse || (d.ref != rootRecord && d.sequence() != 0 && d.sequence() != r.Sequence) {
 		return nil, nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: stale index entry (MFT record %d reused or free)", fs.ErrNotExist, d.record())}
 	}
-	base := name
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		base = name[i+1:]
-	}
+	base := d.name // the name as stored, whatever case was asked for
 	fi := &fileInfo{name: base, rec: r.Record, isDir: d.isDir || r.isDir, size: r.dataSize}
 	if fi.isDir {
 		fi.size = 0

@@ -76,7 +76,9 @@ static int create(ntfs_volume *vol, char *path, const char *host) {
 		free(buf);
 	}
 	free(uname);
-	ntfs_inode_close(ni);
+	/* Closing the child through its parent keeps one copy of the parent's
+	 * index in memory; a plain close would let the stale one win. */
+	ntfs_inode_close_in_dir(ni, dir);
 	ntfs_inode_close(dir);
 	return rc;
 }
