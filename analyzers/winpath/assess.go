@@ -86,11 +86,13 @@ func assess(cmdline string, env Env, l layout, depth int) Assessment {
 		}
 	}
 	if cl.Launcher == "cmd" && cl.Payload != "" && depth < maxNesting {
-		inner := assess(env.Expand(cl.Payload), env, l, depth+1)
-		a.Risk = max(a.Risk, inner.Risk)
-		for _, r := range inner.Reasons {
-			r.Text = "In the command run by cmd.exe (" + excerpt(inner.Path.Full, 100) + "): " + r.Text
-			a.Reasons = append(a.Reasons, r)
+		for _, c := range splitChain(env.Expand(cl.Payload)) {
+			inner := assess(c, env, l, depth+1)
+			a.Risk = max(a.Risk, inner.Risk)
+			for _, r := range inner.Reasons {
+				r.Text = "In the command run by cmd.exe (" + excerpt(inner.Path.Full, 100) + "): " + r.Text
+				a.Reasons = append(a.Reasons, r)
+			}
 		}
 	}
 	if depth == 0 {
