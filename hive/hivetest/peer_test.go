@@ -35,6 +35,9 @@ import (
 //     prints REG_DWORD_BIG_ENDIAN decoded as big-endian under type "int32",
 //     prints a REG_DWORD shorter than 4 bytes as -1, wraps base64 every 72
 //     characters and does not show class names.
+//   - On a subkey list that points back at an ancestor (AddCycle) hivexml
+//     stops with "Too many levels of symbolic links" (exit 1); reglookup and
+//     regfexport recurse without end, so they are not run on cycles.
 //   - regfexport (libregf 20201007) shows class names, but misreports inline
 //     data shorter than 4 bytes of non-string types (zeros instead of the
 //     bytes), so it is only used for classes here.
@@ -442,5 +445,28 @@ func TestRegfexportReadsClasses(t *testing.T) {
 				t.Errorf("regfexport classes (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestHivexmlDetectsAddCycle(t *testing.T) {
+	tool := corpus.RequireTool(t, "hivexml")
+	h, err := Build(corruptTree(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "clean.hiv")
+	if err := h.WriteFile(file); err != nil {
+		t.Fatal(err)
+	}
+	runPeer(t, tool, file) // clean before the cycle
+	if err := h.AddCycle(`\Run`); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.WriteFile(file); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, file).CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("Too many levels of symbolic links")) {
+		t.Errorf("hivexml on a cycle: err %v, output ends %q", err, out[max(0, len(out)-200):])
 	}
 }
