@@ -16,7 +16,7 @@ import (
 
 // ntfsbuild compiles testdata/ntfsbuild.c (libntfs-3g; Debian package
 // ntfs-3g-dev) into a temporary folder.
-func ntfsbuild(t *testing.T) string {
+func ntfsbuild(t testing.TB) string {
 	t.Helper()
 	cc := corpus.RequireTool(t, "cc")
 	out := filepath.Join(t.TempDir(), "ntfsbuild")
@@ -30,7 +30,7 @@ func ntfsbuild(t *testing.T) string {
 	return out
 }
 
-func runTool(t *testing.T, stdin, name string, args ...string) {
+func runTool(t testing.TB, stdin, name string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(corpus.RequireTool(t, name), args...)
 	if stdin != "" {
@@ -88,7 +88,7 @@ func windowsTree() tree {
 }
 
 // buildNTFS formats a volume of size bytes with mkntfs and fills it.
-func buildNTFS(t *testing.T, size int64, tr tree) string {
+func buildNTFS(t testing.TB, size int64, tr tree) string {
 	t.Helper()
 	tool := ntfsbuild(t)
 	dir := t.TempDir()
@@ -152,3 +152,5 @@ func embed(t *testing.T, vol string, size, off int64, partition func(disk string
 }
 
 func equalBytes(a, b []byte) bool { return bytes.Equal(a, b) }
+
+func buildNTFSB(b *testing.B) string { return buildNTFS(b, volSize, windowsTree()) }
