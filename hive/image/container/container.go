@@ -14,6 +14,7 @@ import (
 	"github.com/hivescan/hivescan/hive/image/ewf"
 	"github.com/hivescan/hivescan/hive/image/raw"
 	"github.com/hivescan/hivescan/hive/image/vhd"
+	"github.com/hivescan/hivescan/hive/image/vhdx"
 )
 
 // ErrUnsupported is wrapped by the error Open returns for a recognised
@@ -132,6 +133,20 @@ func openDetected(path string, head, tail []byte) (*Container, error) {
 			return nil, err
 		}
 		return &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r}, nil
+	}
+	if bytes.HasPrefix(head, []byte(vhdx.Signature)) {
+		r, err := vhdx.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		c := &Container{Format: FormatVHDXDynamic, Segments: []string{path}, m: r}
+		if r.Fixed {
+			c.Format = FormatVHDXFixed
+		}
+		if r.LogPending {
+			c.Warnings = append(c.Warnings, "VHDX log not replayed: recent writes may be missing")
+		}
+		return c, nil
 	}
 	if vhd.HasFooter(tail) || vhd.HasFooter(head) {
 		r, err := vhd.Open(path)

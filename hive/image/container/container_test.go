@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -187,5 +188,40 @@ func TestCorpusVHD(t *testing.T) {
 	b := make([]byte, 2)
 	if _, err := c.ReadAt(b, 1024+56); err != nil || b[0] != 0x53 || b[1] != 0xef {
 		t.Errorf("ext2 magic = %x, %v", b, err)
+	}
+}
+
+func TestQemuFormats(t *testing.T) {
+	tool := corpus.RequireTool(t, "qemu-img")
+	want := pattern(4 << 20)
+	src := writeFile(t, "src.raw", want)
+	for _, tc := range []struct {
+		format string
+		args   []string
+	}{
+		{FormatVHDDynamic, []string{"-O", "vpc", "-o", "force_size=on"}},
+		{FormatVHDFixed, []string{"-O", "vpc", "-o", "subformat=fixed,force_size=on"}},
+		{FormatVHDXDynamic, []string{"-O", "vhdx"}},
+		{FormatVHDXFixed, []string{"-O", "vhdx", "-o", "subformat=fixed"}},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "disk.img") // the name says nothing
+			args := append(append([]string{"convert", "-f", "raw"}, tc.args...), src, out)
+			if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
+				t.Fatalf("qemu-img: %v\n%s", err, b)
+			}
+			c, err := Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if c.Format != tc.format {
+				t.Errorf("Format = %q, want %q", c.Format, tc.format)
+			}
+			compareReads(t, c, want)
+			if res, err := c.Verify(); err != nil || res.Status != NotSupported {
+				t.Errorf("Verify = %v, %v", res.Status, err)
+			}
+		})
 	}
 }
