@@ -31,7 +31,7 @@ func TestExpand(t *testing.T) {
 		{Env{Profile: `E:\Profiles\carol`}, `%APPDATA%|%HOMEPATH%`, `E:\Profiles\carol\AppData\Roaming|\Profiles\carol`},
 		{host, `%SystemRoot%|%windir%|%ProgramFiles%`, `D:\WINNT|D:\WINNT|C:\Program Files`},
 		{host, `%TEMP%`, `C:\Users\<user>\AppData\Local\Temp`}, // User wins over System
-		{host, `%A%`, `%A%`},                                  // A -> B -> A stays as written
+		{host, `%A%`, `%A%`}, // A -> B -> A stays as written
 		{host, `%B%-%A%`, `%B%-%A%`},
 		{host, `%self%`, `x%SELF%y`},
 		{alice, `%NOPE%\x`, `%NOPE%\x`},

@@ -61,8 +61,9 @@ var weakLookalikes = map[string]bool{
 	"service.exe": true,
 }
 
-// minEditStem is the shortest critical stem checked for one-edit look-alikes:
-// every 3-letter name (lsm, dwm) is one edit from dozens of unrelated names.
+// minEditStem is the shortest stem, on either side, checked for one-edit
+// look-alikes: every 3-letter name (lsm, dwm, sms) is one edit from dozens of
+// unrelated names.
 const minEditStem = 4
 
 // critical describes a critical name: its spelling and skeleton.
@@ -264,10 +265,16 @@ func lookalikeReasons(p Path, l layout, dir string) []Reason {
 			rs = append(rs, Reason{Rule: "masquerade.confusable", Severity: report.Critical,
 				Text:   "The file name is spelled with look-alike characters (" + strings.Join(used, ", ") + ") so that it reads as " + target + ". Real Windows files never do this; collect and examine the file.",
 				Attack: []string{"T1036.005"}})
-		case len(sp.lookalike) > 0 && hasASCIILetter(name):
+		case len(sp.lookalike) > 0 && hasASCIILetter(strings.TrimSuffix(name, extOf(name))):
 			rs = append(rs, Reason{Rule: "masquerade.mixed-script", Severity: report.Medium,
 				Text: "The file name mixes Latin letters with look-alike letters from other scripts (" + strings.Join(sp.lookalike, ", ") + "), a way to evade name-based detection. Check the file's signer and hash."})
 		}
+	}
+	if target != "" && len(rs) == 0 {
+		// Only letters a reader cannot tell apart differ (Isass.exe).
+		rs = append(rs, Reason{Rule: "masquerade.confusable", Severity: report.Critical,
+			Text: "The file name " + printable(name) + " swaps letters that look alike in most fonts (I, l, i) so that it reads as " + target + ". Real Windows files never do this; collect and examine the file.",
+			Attack: []string{"T1036.005"}})
 	}
 	if target != "" || len(rs) > 0 {
 		return rs
@@ -294,7 +301,7 @@ func editReasons(p Path, l layout, dir, skeleton string) []Reason {
 		return nil
 	}
 	for _, c := range criticalList {
-		if len(c.skeleton) < minEditStem || !editOne(stem, c.skeleton) {
+		if len(c.skeleton) < minEditStem || len(stem) < minEditStem || !editOne(stem, c.skeleton) {
 			continue
 		}
 		inWin := within(dir, l.root) && !p.UNC
