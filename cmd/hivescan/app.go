@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -39,7 +40,7 @@ func usageErr(format string, args ...any) error {
 // run is main without os.Exit: it parses args, runs the command and returns
 // the exit code. stdout carries only the report; logs go to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
+	app := newApp(&env{stdout: stdout, stderr: stderr, args: args[1:], now: now})
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
@@ -55,7 +56,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
+// now is the clock of a run; tests replace it.
+var now = time.Now
+
+// env is what commands need from the process: where to write, the command
+// line (recorded in reports) and the clock.
+type env struct {
+	stdout, stderr io.Writer
+	args           []string
+	now            func() time.Time
+}
+
+func newApp(e *env) *cli.App {
+	stdout, stderr := e.stdout, e.stderr
 	return &cli.App{
 		Name:    "hivescan",
 		Usage:   "find persistence in Windows registry hives, offline",
@@ -71,17 +84,14 @@ planted outside System32.`,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
 		ExitErrHandler:         func(*cli.Context, error) {}, // only main exits
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "log `LEVEL` on stderr: debug, info, warn, error", EnvVars: []string{"HIVESCAN_LOG_LEVEL"}},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "log errors only"},
-		},
+		Flags:                  logFlags("warn"),
 		Before: func(c *cli.Context) error {
 			return setupLogger(c, stderr)
 		},
 		Commands: []*cli.Command{
-			scanCommand(stdout),
-			dumpCommand(stdout),
-			hivesCommand(stdout),
+			scanCommand(e),
+			dumpCommand(e),
+			hivesCommand(e),
 			analyzersCommand(stdout),
 			versionCommand(stdout),
 		},
@@ -94,12 +104,33 @@ planted outside System32.`,
 	}
 }
 
-func setupLogger(c *cli.Context, stderr io.Writer) error {
-	level, err := zerolog.ParseLevel(strings.ToLower(c.String("log-level")))
-	if err != nil || level == zerolog.NoLevel {
-		return usageErr("--log-level: unknown level %q", c.String("log-level"))
+// logFlags are accepted before the command and after it.
+func logFlags(defaultLevel string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "log-level", Value: defaultLevel, Usage: "log `LEVEL` on stderr: debug, info, warn, error (default warn)", EnvVars: []string{"HIVESCAN_LOG_LEVEL"}},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "log errors only"},
 	}
-	if c.Bool("quiet") {
+}
+
+// setupLogger puts a zerolog logger writing to stderr into the context. A
+// level given after the command wins over one given before it.
+func setupLogger(c *cli.Context, stderr io.Writer) error {
+	lineage := c.Lineage()
+	name := ""
+	for _, l := range lineage {
+		if name = l.String("log-level"); name != "" {
+			break
+		}
+	}
+	level, err := zerolog.ParseLevel(strings.ToLower(name))
+	if err != nil || level == zerolog.NoLevel || name == "" {
+		return usageErr("--log-level: unknown level %q", name)
+	}
+	quiet := false
+	for _, l := range lineage {
+		quiet = quiet || l.Bool("quiet")
+	}
+	if quiet {
 		level = zerolog.ErrorLevel
 	}
 	var w io.Writer = stderr

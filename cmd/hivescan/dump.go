@@ -1,12 +1,10 @@
 package main
 
 import (
-	"io"
-
 	"github.com/urfave/cli/v2"
 )
 
-func dumpCommand(stdout io.Writer) *cli.Command {
+func dumpCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "dump",
 		Usage:     "print every key and value of a hive (or of one key and below)",

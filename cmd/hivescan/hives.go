@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -12,7 +10,7 @@ import (
 	"github.com/hivescan/hivescan/report"
 )
 
-func hivesCommand(stdout io.Writer) *cli.Command {
+func hivesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "hives",
 		Usage:     "list the hosts and hives found in evidence, with kinds, users, hashes and state",
@@ -24,10 +22,11 @@ is dirty. Nothing is analysed.
 Examples:
    hivescan hives testdata/evidence
    hivescan hives --format json /cases/42 > inventory.json`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
-		},
+		}, logFlags("")...),
+		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageErr("hives: give at least one PATH")
@@ -36,16 +35,16 @@ Examples:
 			if format != "table" && format != "json" {
 				return usageErr("hives: unknown format %q (table or json)", format)
 			}
-			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), Version: version, Args: os.Args[1:]})
+			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), Version: version, Args: e.args, Now: e.now})
 			var err error
 			if format == "json" {
 				var w report.Writer
 				w, err = report.FormatFor("json", "", report.Options{})
 				if err == nil {
-					err = w.Write(stdout, r)
+					err = w.Write(e.stdout, r)
 				}
 			} else {
-				err = report.WriteInventory(stdout, r)
+				err = report.WriteInventory(e.stdout, r)
 			}
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}

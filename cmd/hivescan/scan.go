@@ -14,7 +14,7 @@ import (
 	"github.com/hivescan/hivescan/report"
 )
 
-func scanCommand(stdout io.Writer) *cli.Command {
+func scanCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "find hives in evidence and report persistence",
@@ -29,7 +29,7 @@ Examples:
    hivescan scan --format json -o report.json /cases/42
    hivescan scan --fail-on high --format jsonl SYSTEM NTUSER.DAT
    hivescan scan --analyzers bootexecute --skip runkeys /cases/42`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT`: " + strings.Join(report.Formats(), ", ") + " (default: from -o's extension, else table)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.StringFlag{Name: "min-severity", Usage: "show findings at or above `SEVERITY` (default: low for table, info for machine formats)"},
@@ -38,7 +38,8 @@ Examples:
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not run these analyzers (`NAME,...`)"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
-		},
+		}, logFlags("")...),
+		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageErr("scan: give at least one PATH (see hivescan scan --help)")
@@ -51,7 +52,7 @@ Examples:
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			out, err := newOutput(c, stdout)
+			out, err := newOutput(c, e.stdout)
 			if err != nil {
 				return err
 			}
@@ -60,7 +61,8 @@ Examples:
 				Analyzers: list,
 				NoLogs:    c.Bool("no-logs"),
 				Version:   version,
-				Args:      os.Args[1:],
+				Args:      e.args,
+				Now:       e.now,
 			})
 			if err := out.write(r); err != nil {
 				return &exitError{code: exitUsage, err: err}

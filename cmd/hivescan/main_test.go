@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hivescan/hivescan/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const evidence = "../../testdata/evidence"
+
+func init() {
+	now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+}
+
+// runCLI runs the CLI in-process and returns exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"hivescan"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/hivescan -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+// The BootExecute pipeline end to end on two sample hosts, in every format.
+func TestScanGolden(t *testing.T) {
+	hosts := []string{evidence + "/clean-host", evidence + "/fake-smss-bootexecute"}
+	for _, format := range []string{"json", "jsonl", "csv", "table"} {
+		t.Run(format, func(t *testing.T) {
+			args := append([]string{"scan", "--analyzers", "bootexecute", "--format", format}, hosts...)
+			code, out, stderr := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
+			}
+			golden(t, "scan-bootexecute."+format+".golden", out)
+		})
+	}
+}
+
+func TestScanReport(t *testing.T) {
+	code, out, stderr := runCLI(t, "scan", "--format", "json", "--log-level", "debug", evidence)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("stdout is not the JSON report alone: %v", err)
+	}
+	if !strings.Contains(stderr, "reading host") {
+		t.Errorf("debug logs should go to stderr, got %q", stderr)
+	}
+	if r.SchemaVersion != report.SchemaVersion || len(r.Hosts) < 2 {
+		t.Fatalf("schema %q, %d hosts", r.SchemaVersion, len(r.Hosts))
+	}
+	for _, in := range r.Inputs {
+		if len(in.SHA256) != 64 || in.Size == 0 || in.Kind == "" || in.Kind == "UNKNOWN" {
+			t.Errorf("input not identified and hashed: %+v", in)
+		}
+	}
+	if len(r.Problems) != 0 {
+		t.Errorf("problems on the sample evidence: %+v", r.Problems)
+	}
+	var critical int
+	for _, f := range r.Findings {
+		if f.Severity == report.Critical && strings.Contains(f.Host, "fake-smss") {
+			critical++
+		}
+		if strings.Contains(f.Host, "clean-host") && f.Severity > report.Low {
+			t.Errorf("clean host finding above low: %s %s", f.Rule, f.Title)
+		}
+	}
+	if critical == 0 {
+		t.Error("no critical finding on the fake-smss hosts")
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	fake := evidence + "/fake-smss-bootexecute"
+	clean := evidence + "/clean-host"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // substring of stdout
+		err  string // substring of stderr
+	}{
+		{"no command", nil, 0, "USAGE", ""},
+		{"scan without path", []string{"scan"}, 2, "", "at least one PATH"},
+		{"missing path", []string{"scan", "--format", "json", "no/such/dir", clean}, 2, `"hosts"`, "no/such/dir"},
+		{"fail-on high with findings", []string{"scan", "--fail-on", "high", "-f", "jsonl", fake}, 1, "bootexecute", ""},
+		{"fail-on critical on clean", []string{"scan", "--fail-on", "critical", clean}, 0, "clean-host", ""},
+		{"bad format", []string{"scan", "--format", "xml", clean}, 2, "", "unknown format"},
+		{"bad severity", []string{"scan", "--fail-on", "severe", clean}, 2, "", "unknown severity"},
+		{"unknown analyzer", []string{"scan", "--analyzers", "nope", clean}, 2, "", "unknown analyzer"},
+		{"bad log level", []string{"--log-level", "loud", "scan", clean}, 2, "", "log-level"},
+		{"not evidence", []string{"scan", "main.go"}, 2, "", "not a registry hive"},
+		{"version", []string{"version"}, 0, "hivescan dev", ""},
+		{"analyzers", []string{"analyzers"}, 0, "bootexecute", ""},
+		{"hives", []string{"hives", fake}, 0, "ControlSet002 (last_known_good)", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if !strings.Contains(out, tc.out) {
+				t.Errorf("stdout lacks %q:\n%s", tc.out, out)
+			}
+			if !strings.Contains(stderr, tc.err) {
+				t.Errorf("stderr lacks %q: %q", tc.err, stderr)
+			}
+		})
+	}
+}
+
+// -o writes the report to a file chosen by extension and never replaces one.
+func TestOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.csv")
+	code, stdout, stderr := runCLI(t, "scan", "-o", out, evidence+"/fake-smss-bootexecute")
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(b), "analyzer,") && !strings.Contains(strings.SplitN(string(b), "\n", 2)[0], "severity") {
+		t.Fatalf("not CSV: %v %q", err, b)
+	}
+	code, _, stderr = runCLI(t, "scan", "-o", out, evidence+"/clean-host")
+	if code != 2 || !strings.Contains(stderr, "exists") {
+		t.Errorf("overwrite: exit %d, %q", code, stderr)
+	}
+}
