@@ -65,6 +65,9 @@ func pathReasons(p Path, l layout) ([]Reason, float64) {
 
 func assess(cmdline string, env Env, l layout, depth int) Assessment {
 	cl := ParseCommandLine(cmdline)
+	if cl.Launcher == "" && strings.Contains(cl.Image, "%") {
+		dissectLauncher(&cl, env.Expand(cl.Image)) // %ComSpec% /c ...
+	}
 	a := Assessment{Command: cl}
 	if cl.Image == "" {
 		return a

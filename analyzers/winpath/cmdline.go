@@ -65,7 +65,7 @@ func ParseCommandLine(s string) CommandLine {
 	}
 	cl.ArgString = strings.TrimLeft(rest, " \t")
 	cl.Args = splitArgs(cl.ArgString)
-	dissectLauncher(&cl)
+	dissectLauncher(&cl, cl.Image)
 	return cl
 }
 

@@ -28,8 +28,10 @@ func launcherOf(image string) string {
 	return ""
 }
 
-func dissectLauncher(cl *CommandLine) {
-	cl.Launcher = launcherOf(cl.Image)
+// dissectLauncher fills Launcher, Payload, Entry and Decoded for the
+// launcher named by image.
+func dissectLauncher(cl *CommandLine, image string) {
+	cl.Launcher = launcherOf(image)
 	switch cl.Launcher {
 	case "rundll32":
 		if len(cl.Args) == 0 {

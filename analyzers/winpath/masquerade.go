@@ -273,7 +273,7 @@ func lookalikeReasons(p Path, l layout, dir string) []Reason {
 	if target != "" && len(rs) == 0 {
 		// Only letters a reader cannot tell apart differ (Isass.exe).
 		rs = append(rs, Reason{Rule: "masquerade.confusable", Severity: report.Critical,
-			Text: "The file name " + printable(name) + " swaps letters that look alike in most fonts (I, l, i) so that it reads as " + target + ". Real Windows files never do this; collect and examine the file.",
+			Text:   "The file name " + printable(name) + " swaps letters that look alike in most fonts (I, l, i) so that it reads as " + target + ". Real Windows files never do this; collect and examine the file.",
 			Attack: []string{"T1036.005"}})
 	}
 	if target != "" || len(rs) > 0 {

@@ -148,7 +148,7 @@ func TestNotLookalikes(t *testing.T) {
 		`C:\Program Files\Vendor\sms.exe`,
 		`C:\Windows\System32\csrsrv.dll`,
 		`C:\Windows\System32\svchost.exe.mui`,
-		"C:\\Program Files\\\u0418\u0432\u0430\u043d\\app.exe", // Cyrillic folder name
+		"C:\\Program Files\\\u0418\u0432\u0430\u043d\\app.exe",                             // Cyrillic folder name
 		"C:\\Program Files\\X\\\u043f\u0440\u043e\u0433\u0440\u0430\u043c\u043c\u0430.exe", // all-Cyrillic file name
 	} {
 		if a := AssessPath(p, Env{}); len(a.Reasons) != 0 {
