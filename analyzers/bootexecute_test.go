@@ -120,3 +120,51 @@ func TestAllAnalyzersAreWellFormed(t *testing.T) {
 		}
 	}
 }
+
+func TestBootExecuteOtherValues(t *testing.T) {
+	tests := []struct {
+		name     string
+		val      hivetest.Value
+		want     report.Severity
+		wantN    int
+		rule     string
+		contains string
+	}{
+		{"poqexec default", hivetest.MultiSZ("SetupExecute", `C:\Windows\System32\poqexec.exe /display_progress \SystemRoot\WinSxS\pending.xml`), report.Info, 0, "", ""},
+		{"poqexec skip critical", hivetest.MultiSZ("SetupExecute", `C:\Windows\System32\poqexec.exe /skip_critical_poq /display_progress \SystemRoot\WinSxS\pending.xml`), report.Info, 0, "", ""},
+		{"poqexec NoPnpSync", hivetest.MultiSZ("SetupExecuteNoPnpSync", `%SystemRoot%\System32\poqexec.exe /display_progress \SystemRoot\WinSxS\pending.xml`), report.Info, 0, "", ""},
+		{"poqexec other arguments", hivetest.MultiSZ("SetupExecute", `C:\Windows\System32\poqexec.exe /display_progress \??\C:\Users\Public\x.xml`), report.High, 1, "bootexecute.setupexecute", "poqexec.exe"},
+		{"poqexec elsewhere", hivetest.MultiSZ("SetupExecute", `C:\ProgramData\poqexec.exe /display_progress \SystemRoot\WinSxS\pending.xml`), report.High, 1, "bootexecute.setupexecute", `C:\ProgramData\poqexec.exe`},
+		{"bootim default", hivetest.ExpandSZ("BootShell", `%SystemRoot%\system32\bootim.exe`), report.Info, 0, "", ""},
+		{"bootshell replaced", hivetest.ExpandSZ("BootShell", `%SystemRoot%\system32\cmd.exe`), report.High, 1, "bootexecute.bootshell", `cmd.exe`},
+		{"noPnpSync autochk", hivetest.MultiSZ("BootExecuteNoPnpSync", "autocheck autochk *"), report.Info, 0, "", ""},
+		{"noPnpSync extra", hivetest.MultiSZ("BootExecuteNoPnpSync", "wiper /all"), report.High, 1, "bootexecute.nondefault", `\System32\wiper.exe`},
+		{"PlatformExecute anything", hivetest.MultiSZ("PlatformExecute", "nativeagent"), report.High, 1, "bootexecute.platformexecute", "nativeagent.exe"},
+		{"Execute fake csrss", hivetest.MultiSZ("Execute", `\??\C:\Users\Public\csrss.exe`), report.Critical, 1, "bootexecute.execute", "csrss.exe"},
+		{"S0InitialCommand", hivetest.SZ("S0InitialCommand", `C:\Windows\Temp\init.exe`), report.High, 1, "bootexecute.s0initialcommand", "init.exe"},
+		{"empty SetupExecute", hivetest.MultiSZ("SetupExecute"), report.Info, 0, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+			samples.Set(samples.At(sys.Root, "ControlSet001"), `Control\Session Manager`, tc.val)
+			fs := runOn(t, BootExecute, hostOf(t, "h", sys, samples.Software()))
+			if len(fs) != tc.wantN {
+				t.Fatalf("got %d findings, want %d: %+v", len(fs), tc.wantN, fs)
+			}
+			if tc.wantN == 0 {
+				return
+			}
+			f := fs[0]
+			if f.Severity != tc.want || f.Rule != tc.rule || *f.Value != tc.val.Name {
+				t.Errorf("got %v %s on %s, want %v %s", f.Severity, f.Rule, *f.Value, tc.want, tc.rule)
+			}
+			if !strings.Contains(f.Title+" "+f.Detail, tc.contains) {
+				t.Errorf("finding does not mention %q: %s / %s", tc.contains, f.Title, f.Detail)
+			}
+			if len(f.Attack) == 0 || f.Attack[0] != "T1547.001" {
+				t.Errorf("attack %v", f.Attack)
+			}
+		})
+	}
+}
