@@ -2,14 +2,50 @@ package scan
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
 
 	"github.com/hivescan/hivescan/hive/evidence"
+	"github.com/hivescan/hivescan/hive/image"
 )
 
-// errNotEvidence is returned for files that are neither hives nor images.
-var errNotEvidence = errors.New("not a registry hive, transaction log or supported disk image")
-
-// imageSources opens a disk image and returns one source per NTFS volume.
-func imageSources(p string) ([]evidence.Source, error) {
-	return nil, errNotEvidence
+// imageSources opens a disk image and returns one source per NTFS volume,
+// limited to the standard places of hives (image.Locate), and the image to
+// close when the sources have been scanned.
+func imageSources(p string) ([]evidence.Source, io.Closer, error) {
+	img, err := image.Open(p)
+	if err != nil {
+		var noNTFS *image.NoNTFSError
+		if errors.As(err, &noNTFS) && len(noNTFS.Volumes) == 1 && noNTFS.Volumes[0].Reason == "unknown file system" {
+			return nil, nil, errNotEvidence
+		}
+		return nil, nil, err
+	}
+	var srcs []evidence.Source
+	var errs []error
+	for _, vol := range img.NTFS() {
+		found, err := image.Locate(vol.FS)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", vol.Desc, err))
+		}
+		paths := []string{}
+		for _, f := range found {
+			paths = append(paths, f.Path)
+			paths = append(paths, f.Logs...)
+		}
+		vol := vol
+		srcs = append(srcs, evidence.Source{
+			FS:      vol.FS,
+			Root:    ".",
+			Name:    filepath.Base(p) + " > " + vol.Desc,
+			Display: func(name string) string { return img.Display(vol, name) },
+			Paths:   paths,
+		})
+	}
+	if len(srcs) == 0 {
+		img.Close()
+		return nil, nil, errors.Join(append(errs, errors.New("no NTFS volume could be searched"))...)
+	}
+	return srcs, img, errors.Join(errs...)
 }

@@ -55,11 +55,15 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
 	var inputErrs []error
 	for _, p := range opts.Paths {
-		srcs, err := sources(p)
+		srcs, closer, err := sources(p)
 		if err != nil {
-			inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
+			if len(srcs) == 0 {
+				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
+			}
 			r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
-			continue
+		}
+		if closer != nil {
+			defer closer.Close()
 		}
 		for _, src := range srcs {
 			if err := scanSource(ctx, src, opts, r); err != nil {
@@ -80,20 +84,21 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 }
 
 // sources turns one command-line path into evidence sources.
-func sources(p string) ([]evidence.Source, error) {
+// The closer, when not nil, must be closed once the sources are scanned.
+func sources(p string) ([]evidence.Source, io.Closer, error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.IsDir() {
-		return []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p)}}, nil
+		return []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p)}}, nil, nil
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file or folder")
+		return nil, nil, fmt.Errorf("not a regular file or folder")
 	}
 	head, err := readHead(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch hive.Identify(head) {
 	case hive.PrimaryHive:
@@ -102,11 +107,11 @@ func sources(p string) ([]evidence.Source, error) {
 			dir = "."
 		}
 		return []evidence.Source{{FS: os.DirFS(dir), Root: ".", Name: p, Paths: []string{base},
-			Display: func(string) string { return p }}}, nil
+			Display: func(string) string { return p }}}, nil, nil
 	case hive.LogFile:
-		return nil, fmt.Errorf("a transaction log, not a hive: give the hive (or its folder) and hivescan pairs the logs")
+		return nil, nil, fmt.Errorf("a transaction log, not a hive: give the hive (or its folder) and hivescan pairs the logs")
 	case hive.Win9xRegistry:
-		return nil, hive.ErrWin9x
+		return nil, nil, hive.ErrWin9x
 	}
 	return imageSources(p)
 }
@@ -257,3 +262,6 @@ func textValue(k *hive.Key, path, name string) string {
 	s, _ := v.Text()
 	return s
 }
+
+// errNotEvidence is returned for files that are neither hives nor images.
+var errNotEvidence = errors.New("not a registry hive, transaction log or disk image with an NTFS volume")
