@@ -311,7 +311,8 @@ func DecodeData(t ValueType, b []byte) any {
 // character, an odd trailing byte ignored. Data written as 8-bit text (a
 // known quirk of some installers) is recognised and decoded as Latin-1: it
 // is taken as 8-bit when every byte before its first NUL is printable ASCII
-// and that NUL does not sit where a UTF-16 high byte would be.
+// and that NUL is the last byte of the data (an 8-bit terminator), or when
+// there is no NUL and the length is odd.
 func DecodeString(b []byte) string {
 	if is8bit(b) {
 		if i := indexByte(b, 0); i >= 0 {
@@ -340,8 +341,11 @@ func is8bit(b []byte) bool {
 		if len(b)%2 == 0 {
 			return false
 		}
-	} else if z%2 == 0 && z+1 < len(b) && b[z+1] == 0 {
-		return false // an even-aligned UTF-16 NUL
+	} else if z != len(b)-1 {
+		// More data follows the NUL: it is the high byte of a UTF-16
+		// character (U+0041 is 41 00) or a UTF-16 terminator, not the end
+		// of 8-bit text.
+		return false
 	}
 	if end < 2 {
 		return false
@@ -363,23 +367,26 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// DecodeMultiString decodes REG_MULTI_SZ data: UTF-16LE strings separated by
-// NUL, ending at an empty string (two NULs). Empty strings inside the list
-// are dropped, as Windows' own readers do.
+// DecodeMultiString decodes REG_MULTI_SZ data: UTF-16LE strings, each
+// ended by a NUL character. Empty strings inside the list are kept, because
+// some writers give them meaning (PendingFileRenameOperations pairs a source
+// with an empty destination to mean "delete"); the empty strings that end
+// the list are not part of it.
 func DecodeMultiString(b []byte) []string {
 	n := len(b) &^ 1
 	var out []string
 	start := 0
 	for i := 0; i < n; i += 2 {
 		if b[i] == 0 && b[i+1] == 0 {
-			if i > start {
-				out = append(out, utf16le(b[start:i]))
-			}
+			out = append(out, utf16le(b[start:i]))
 			start = i + 2
 		}
 	}
 	if start < n {
 		out = append(out, utf16le(b[start:n]))
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
 	}
 	return out
 }
