@@ -4,4 +4,5 @@ package analyzers
 // what smss.exe does with it at boot.
 var sessionManagerAnalyzers = []*Analyzer{
 	BootExecute,
+	PendingRenames,
 }
