@@ -15,6 +15,7 @@ import (
 	"github.com/hivescan/hivescan/hive/image/raw"
 	"github.com/hivescan/hivescan/hive/image/vhd"
 	"github.com/hivescan/hivescan/hive/image/vhdx"
+	"github.com/hivescan/hivescan/hive/image/vmdk"
 )
 
 // ErrUnsupported is wrapped by the error Open returns for a recognised
@@ -133,6 +134,20 @@ func openDetected(path string, head, tail []byte) (*Container, error) {
 			return nil, err
 		}
 		return &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r}, nil
+	}
+	if bytes.HasPrefix(head, []byte(vmdk.SparseMagic)) || bytes.HasPrefix(head, []byte(vmdk.DescriptorMagic)) {
+		r, err := vmdk.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		c := &Container{Format: FormatVMDKSparse, Segments: r.Segments, m: r}
+		switch {
+		case r.Descriptor:
+			c.Format = FormatVMDKDescriptor
+		case r.Compressed:
+			c.Format = FormatVMDKStream
+		}
+		return c, nil
 	}
 	if bytes.HasPrefix(head, []byte(vhdx.Signature)) {
 		r, err := vhdx.Open(path)

@@ -203,6 +203,9 @@ func TestQemuFormats(t *testing.T) {
 		{FormatVHDFixed, []string{"-O", "vpc", "-o", "subformat=fixed,force_size=on"}},
 		{FormatVHDXDynamic, []string{"-O", "vhdx"}},
 		{FormatVHDXFixed, []string{"-O", "vhdx", "-o", "subformat=fixed"}},
+		{FormatVMDKSparse, []string{"-O", "vmdk"}},
+		{FormatVMDKStream, []string{"-O", "vmdk", "-o", "subformat=streamOptimized"}},
+		{FormatVMDKDescriptor, []string{"-O", "vmdk", "-o", "subformat=monolithicFlat"}},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "disk.img") // the name says nothing

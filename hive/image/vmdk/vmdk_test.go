@@ -1,0 +1,278 @@
+package vmdk
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hivescan/hivescan/internal/corpus"
+)
+
+// pattern returns size bytes where each 512-byte sector starts with its
+// number, with zero holes spanning whole grains and grain tables.
+func pattern(size int) []byte {
+	b := make([]byte, size)
+	for s := 0; s*512 < size; s++ {
+		off := s * 512
+		if off >= 2<<20 && off < 4<<20+1024 || off >= 5<<20 && off < 6<<20+512<<10 {
+			continue
+		}
+		for i := off; i+8 <= off+512; i += 8 {
+			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
+		}
+	}
+	return b
+}
+
+func compareReads(t *testing.T, r interface {
+	io.ReaderAt
+	Size() int64
+}, want []byte) {
+	t.Helper()
+	size := r.Size()
+	if size != int64(len(want)) {
+		t.Fatalf("Size = %d, want %d", size, len(want))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	check := func(off int64, n int) {
+		t.Helper()
+		got := make([]byte, n)
+		m, err := r.ReadAt(got, off)
+		wantN := n
+		if off+int64(n) > size {
+			wantN = max(0, int(size-off))
+		}
+		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
+			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
+		}
+		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
+			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
+		}
+	}
+	for i := 0; i < 300; i++ {
+		check(rng.Int64N(size), 1+rng.IntN(150000))
+	}
+	for _, off := range []int64{0, 511, 64<<10 - 7, 2<<20 - 100, 4<<20 - 7, size - 1, size - 4096, size, size + 10} {
+		check(off, 8192)
+	}
+}
+
+func qemuConvert(t testing.TB, src []byte, args ...string) string {
+	t.Helper()
+	tool := corpus.RequireTool(t, "qemu-img")
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "src.raw"), filepath.Join(dir, "disk.vmdk")
+	if err := os.WriteFile(in, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args = append(append([]string{"convert", "-f", "raw", "-O", "vmdk"}, args...), in, out)
+	if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+func TestQemu(t *testing.T) {
+	want := pattern(8<<20 + 64<<10)
+	for _, tc := range []struct {
+		subformat, createType string
+		descriptor, compr     bool
+		files                 int
+	}{
+		{"monolithicSparse", "monolithicSparse", false, false, 1},
+		{"streamOptimized", "streamOptimized", false, true, 1},
+		{"monolithicFlat", "monolithicFlat", true, false, 2},
+		{"twoGbMaxExtentSparse", "twoGbMaxExtentSparse", true, false, 2},
+		{"twoGbMaxExtentFlat", "twoGbMaxExtentFlat", true, false, 2},
+	} {
+		t.Run(tc.subformat, func(t *testing.T) {
+			name := qemuConvert(t, want, "-o", "subformat="+tc.subformat)
+			r, err := Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if r.CreateType != tc.createType || r.Descriptor != tc.descriptor || r.Compressed != tc.compr || len(r.Segments) != tc.files {
+				t.Errorf("CreateType, Descriptor, Compressed, Segments = %q, %v, %v, %v; want %q, %v, %v, %d files",
+					r.CreateType, r.Descriptor, r.Compressed, r.Segments, tc.createType, tc.descriptor, tc.compr, tc.files)
+			}
+			compareReads(t, r, want)
+		})
+	}
+}
+
+func TestDescriptorExtents(t *testing.T) {
+	// A hand-written descriptor: a flat extent at an offset, a zero
+	// extent, and a sparse extent, with a space in a file name.
+	want := pattern(2 << 20)
+	dir := t.TempDir()
+	flat := append(bytes.Repeat([]byte{0xaa}, 4096), want[:1<<20]...)
+	if err := os.WriteFile(filepath.Join(dir, "part one-flat.vmdk"), flat, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sparse, err := os.ReadFile(qemuConvert(t, want[1<<20:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "s.vmdk"), sparse, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	desc := `# Disk DescriptorFile
+version=1
+CID=fffffffe
+parentCID=ffffffff
+createType="custom"
+
+# Extent description
+RW 2048 FLAT "part one-flat.vmdk" 8
+RW 1000 ZERO
+RDONLY 2048 SPARSE "s.vmdk"
+`
+	name := filepath.Join(dir, "d.vmdk")
+	if err := os.WriteFile(name, []byte(desc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	full := append(append(append([]byte{}, want[:1<<20]...), make([]byte, 1000*512)...), want[1<<20:]...)
+	compareReads(t, r, full)
+}
+
+func TestCorpus(t *testing.T) {
+	p := corpus.Path(t, "log2timeline__plaso/test_data/image.vmdk")
+	out := filepath.Join(t.TempDir(), "out.raw")
+	if b, err := exec.Command(corpus.RequireTool(t, "qemu-img"), "convert", "-f", "vmdk", "-O", "raw", p, out).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v\n%s", err, b)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	compareReads(t, r, want)
+	if want[1024+56] != 0x53 || want[1024+57] != 0xef {
+		t.Error("no ext2 superblock magic in the converted image")
+	}
+}
+
+func TestDifferencing(t *testing.T) {
+	base := qemuConvert(t, pattern(1<<20))
+	child := filepath.Join(t.TempDir(), "child.vmdk")
+	tool := corpus.RequireTool(t, "qemu-img")
+	if b, err := exec.Command(tool, "create", "-f", "vmdk", "-b", base, "-F", "vmdk", child).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img create: %v\n%s", err, b)
+	}
+	_, err := Open(child)
+	if !errors.Is(err, ErrDifferencing) || !strings.Contains(err.Error(), "disk.vmdk") {
+		t.Errorf("Open = %v, want ErrDifferencing naming disk.vmdk", err)
+	}
+}
+
+func TestDamaged(t *testing.T) {
+	var fe *FormatError
+	open := func(b []byte) (*Reader, error) { return NewReader(bytes.NewReader(b), int64(len(b))) }
+	readAll := func(r *Reader) error {
+		_, err := io.Copy(io.Discard, io.NewSectionReader(r, 0, r.Size()))
+		return err
+	}
+	for _, sub := range []string{"monolithicSparse", "streamOptimized"} {
+		img, err := os.ReadFile(qemuConvert(t, pattern(4<<20), "-o", "subformat="+sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{0, 100, 600} {
+			if _, err := open(img[:n]); !errors.As(err, &fe) {
+				t.Errorf("%s cut at %d: Open error = %v, want FormatError", sub, n, err)
+			}
+		}
+		// Truncation: stream-optimized loses its footer (refused at open),
+		// monolithic sparse loses grains (FormatError on read).
+		r, err := open(img[:len(img)*2/3])
+		if err == nil {
+			err = readAll(r)
+		}
+		if !errors.As(err, &fe) {
+			t.Errorf("%s truncated: error = %v, want FormatError", sub, err)
+		}
+		// Grain table entries pointing past the end of the file.
+		h := parseSparseHeader(img)
+		if h.gdOff == gdAtEnd {
+			h = parseSparseHeader(img[len(img)-1024:])
+		}
+		gt := binary.LittleEndian.Uint32(img[h.gdOff*512:])
+		b := bytes.Clone(img)
+		for i := 0; i < 16; i++ {
+			binary.LittleEndian.PutUint32(b[int(gt)*512+4*i:], 0x7ffffff0)
+		}
+		if r, err = open(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := readAll(r); !errors.As(err, &fe) {
+			t.Errorf("%s GTE past EOF: read error = %v, want FormatError", sub, err)
+		}
+	}
+}
+
+func TestParseExtentLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want extentLine
+	}{
+		{`RW 16384 SPARSE "x.vmdk"`, extentLine{access: "RW", sectors: 16384, kind: "SPARSE", file: "x.vmdk"}},
+		{`RW 8 FLAT "a b-flat.vmdk" 128`, extentLine{access: "RW", sectors: 8, kind: "FLAT", file: "a b-flat.vmdk", offset: 128}},
+		{`RDONLY 100 ZERO`, extentLine{access: "RDONLY", sectors: 100, kind: "ZERO"}},
+		{`RW -1 FLAT "x"`, extentLine{}},
+		{`RW 8 FLAT x`, extentLine{access: "RW", sectors: 8}},
+		{`RW 8 FLAT "x" -5`, extentLine{access: "RW", sectors: 8, file: "x"}},
+	} {
+		got := parseExtentLine(tc.line, 0)
+		if got != tc.want {
+			t.Errorf("parseExtentLine(%q) = %+v, want %+v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	for _, sub := range []string{"monolithicSparse", "streamOptimized"} {
+		b.Run(sub, func(b *testing.B) {
+			r, err := Open(qemuConvert(b, pattern(8<<20), "-o", "subformat="+sub))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			buf := make([]byte, 4096)
+			blocks := r.Size() / 4096
+			b.Run("seq4k", func(b *testing.B) {
+				b.SetBytes(4096)
+				for i := 0; b.Loop(); i++ {
+					if _, err := r.ReadAt(buf, int64(i)%blocks*4096); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("rand4k", func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(3, 4))
+				b.SetBytes(4096)
+				for b.Loop() {
+					if _, err := r.ReadAt(buf, rng.Int64N(blocks)*4096); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
