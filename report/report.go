@@ -38,19 +38,51 @@ type Report struct {
 
 // Input is one hive file as found in the evidence.
 type Input struct {
-	Path       string    `json:"path"`                 // as found, relative to the evidence root or inside the image
-	Source     string    `json:"source,omitempty"`     // evidence it came from (folder or image) as given by the user
-	Kind       string    `json:"kind"`                 // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, ...
-	Host       string    `json:"host"`                 // Host.Name it belongs to
-	User       string    `json:"user,omitempty"`       // profile name, for NTUSER and USRCLASS
-	Label      string    `json:"label,omitempty"`      // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
-	Size       int64     `json:"size"`                 // bytes
-	SHA256     string    `json:"sha256,omitempty"`     // lower-case hex of the file as found, before any log replay
-	HeaderTime time.Time `json:"header_time,omitzero"` // last-written time in the hive's base block
-	Dirty      bool      `json:"dirty"`                // base block sequence numbers differ: unflushed data sits in the logs
-	ChecksumOK bool      `json:"checksum_ok"`          // base block checksum is valid
-	Logs       []string  `json:"logs,omitempty"`       // transaction logs found next to it (.LOG1, .LOG2)
-	Notes      []string  `json:"notes,omitempty"`      // anything odd about the file, for a human
+	Path       string     `json:"path"`                 // as found, relative to the evidence root or inside the image
+	Source     string     `json:"source,omitempty"`     // evidence it came from (folder or image) as given by the user
+	Kind       string     `json:"kind"`                 // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, ...
+	Host       string     `json:"host"`                 // Host.Name it belongs to
+	User       string     `json:"user,omitempty"`       // profile name, for NTUSER and USRCLASS
+	Label      string     `json:"label,omitempty"`      // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
+	Size       int64      `json:"size"`                 // bytes
+	SHA256     string     `json:"sha256,omitempty"`     // lower-case hex of the file as found, before any log replay
+	HeaderTime time.Time  `json:"header_time,omitzero"` // last-written time in the hive's base block
+	Dirty      bool       `json:"dirty"`                // base block sequence numbers differ: unflushed data sits in the logs
+	ChecksumOK bool       `json:"checksum_ok"`          // base block checksum is valid
+	Logs       []string   `json:"logs,omitempty"`       // transaction logs found next to it (.LOG1, .LOG2)
+	Notes      []string   `json:"notes,omitempty"`      // anything odd about the file, for a human
+	FileTimes  *FileTimes `json:"file_times,omitempty"` // file-system times of the file as found
+}
+
+// FileTimes are a file's file-system timestamps: for a file inside a disk
+// image the NTFS $STANDARD_INFORMATION and $FILE_NAME times and the MFT
+// record; for a loose file only Modified. Zero times are left out.
+type FileTimes struct {
+	Modified     time.Time
+	Created      time.Time
+	MFTChanged   time.Time
+	Accessed     time.Time
+	FNCreated    time.Time // $FILE_NAME times (harder to forge than $STANDARD_INFORMATION)
+	FNModified   time.Time
+	FNMFTChanged time.Time
+	FNAccessed   time.Time
+	MFTRecord    uint64 // 0 when not from NTFS
+}
+
+// MarshalJSON writes the times with TimeLayout, leaving out zero ones.
+func (t FileTimes) MarshalJSON() ([]byte, error) {
+	return marshalJSON(struct {
+		Modified     string `json:"modified,omitempty"`
+		Created      string `json:"created,omitempty"`
+		MFTChanged   string `json:"mft_changed,omitempty"`
+		Accessed     string `json:"accessed,omitempty"`
+		FNCreated    string `json:"fn_created,omitempty"`
+		FNModified   string `json:"fn_modified,omitempty"`
+		FNMFTChanged string `json:"fn_mft_changed,omitempty"`
+		FNAccessed   string `json:"fn_accessed,omitempty"`
+		MFTRecord    uint64 `json:"mft_record,omitempty"`
+	}{FormatTime(t.Modified), FormatTime(t.Created), FormatTime(t.MFTChanged), FormatTime(t.Accessed),
+		FormatTime(t.FNCreated), FormatTime(t.FNModified), FormatTime(t.FNMFTChanged), FormatTime(t.FNAccessed), t.MFTRecord})
 }
 
 // Host is one Windows installation: the hives of one system root and its

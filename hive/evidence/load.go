@@ -28,7 +28,9 @@ type File struct {
 	HeaderTime time.Time
 	Logs       []string // display paths of the logs paired with a hive
 	Notes      []string
-	Err        error // why the file could not be used; nil when it was
+	ModTime    time.Time // file-system modification time
+	Sys        any       // fs.FileInfo.Sys() of the file, e.g. NTFS record and times
+	Err        error     // why the file could not be used; nil when it was
 }
 
 // LoadOptions tune Load.
@@ -64,8 +66,11 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 			return out
 		}
 		f := File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, User: c.User, Label: c.Label, Kind: hive.KindUnknown.String()}
-		data, sum, err := readAll(src.FS, c.Path, opts.Hive)
+		data, sum, info, err := readAll(src.FS, c.Path, opts.Hive)
 		f.SHA256 = sum
+		if info != nil {
+			f.ModTime, f.Sys = info.ModTime(), info.Sys()
+		}
 		if data != nil {
 			f.Size = int64(len(data))
 		}
@@ -73,8 +78,11 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		for _, lf := range c.Logs {
 			f.Logs = append(f.Logs, lf.Display)
 			lfile := File{Path: lf.Path, Display: lf.Display, Role: "log", Size: lf.Size, Kind: "LOG", User: c.User, Label: c.Label}
-			b, lsum, lerr := readAll(src.FS, lf.Path, opts.Hive)
+			b, lsum, linfo, lerr := readAll(src.FS, lf.Path, opts.Hive)
 			lfile.SHA256, lfile.Err = lsum, lerr
+			if linfo != nil {
+				lfile.ModTime, lfile.Sys = linfo.ModTime(), linfo.Sys()
+			}
 			if lerr != nil {
 				out.Problems = append(out.Problems, Problem{Path: lf.Display, Message: lerr.Error()})
 			} else {
@@ -138,22 +146,22 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 
 // readAll reads a whole file and hashes it, refusing files above the size
 // limit before reading them.
-func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, error) {
+func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	max := o.MaxSize
 	if max <= 0 {
 		max = hive.DefaultMaxSize
 	}
 	if st.Size() > max {
-		return nil, "", fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
+		return nil, "", st, fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
 	}
 	data := make([]byte, 0, st.Size())
 	buf := make([]byte, 1<<20)
@@ -162,7 +170,7 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, error) {
 		n, err := f.Read(buf)
 		if n > 0 {
 			if int64(len(data)+n) > max {
-				return nil, "", fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
+				return nil, "", st, fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
 			}
 			data = append(data, buf[:n]...)
 			h.Write(buf[:n])
@@ -171,8 +179,8 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, error) {
 			break
 		}
 		if err != nil {
-			return nil, "", err
+			return nil, "", st, err
 		}
 	}
-	return data, hex.EncodeToString(h.Sum(nil)), nil
+	return data, hex.EncodeToString(h.Sum(nil)), st, nil
 }

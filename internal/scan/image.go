@@ -8,6 +8,8 @@ import (
 
 	"github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/hive/image"
+	"github.com/hivescan/hivescan/hive/image/ntfsfs"
+	"github.com/hivescan/hivescan/report"
 )
 
 // imageSources opens a disk image and returns one source per NTFS volume,
@@ -48,4 +50,18 @@ func imageSources(p string) ([]evidence.Source, io.Closer, error) {
 		return nil, nil, errors.Join(append(errs, errors.New("no NTFS volume could be searched"))...)
 	}
 	return srcs, img, errors.Join(errs...)
+}
+
+// fileTimes converts what the file system said about a file: NTFS records
+// from images, the modification time of loose files.
+func fileTimes(f evidence.File) *report.FileTimes {
+	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
+		si, fn := rec.StandardInformation, rec.FileName
+		return &report.FileTimes{Modified: si.Modified, Created: si.Created, MFTChanged: si.MFTChanged, Accessed: si.Accessed,
+			FNCreated: fn.Created, FNModified: fn.Modified, FNMFTChanged: fn.MFTChanged, FNAccessed: fn.Accessed, MFTRecord: rec.Number}
+	}
+	if f.ModTime.IsZero() {
+		return nil
+	}
+	return &report.FileTimes{Modified: f.ModTime.UTC()}
 }

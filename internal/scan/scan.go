@@ -198,6 +198,7 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		ChecksumOK: f.ChecksumOK,
 		Logs:       f.Logs,
 		Notes:      f.Notes,
+		FileTimes:  fileTimes(f),
 	}
 	if f.Role == "log" {
 		in.ChecksumOK = false
