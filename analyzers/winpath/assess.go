@@ -84,7 +84,7 @@ func assess(cmdline string, env Env, l layout, depth int) Assessment {
 		prs, prisk := pathReasons(a.Payload, l)
 		a.Risk = max(a.Risk, prisk)
 		for _, r := range prs {
-			r.Text = "Payload " + a.Payload.Full + ": " + r.Text
+			r.Text = "Payload " + excerpt(a.Payload.Full, 200) + ": " + r.Text
 			a.Reasons = append(a.Reasons, r)
 		}
 	}

@@ -245,19 +245,19 @@ func locationReasons(p Path, l layout) []Reason {
 	var rs []Reason
 	if s := strings.ToLower(p.Stream); s != "" && s != "$data" && s != ":$data" {
 		rs = append(rs, Reason{Rule: "location.ads", Severity: report.High,
-			Text:   "The file is an NTFS alternate data stream (" + p.Base + ":" + p.Stream + "): its content is hidden from directory listings and most tools. Extract the stream from the volume and examine it.",
+			Text:   "The file is an NTFS alternate data stream (" + excerpt(p.Base+":"+p.Stream, 200) + "): its content is hidden from directory listings and most tools. Extract the stream from the volume and examine it.",
 			Attack: []string{"T1564.004"}})
 	}
 	if p.GlobalRoot {
 		rs = append(rs, Reason{Rule: "location.globalroot", Severity: report.High,
-			Text:   "The path goes through the NT object namespace (" + p.Full + ") instead of a drive letter, which hides it from tools that only walk drives. Map the device or volume to a drive and examine the file.",
+			Text:   "The path goes through the NT object namespace (" + excerpt(p.Full, 200) + ") instead of a drive letter, which hides it from tools that only walk drives. Map the device or volume to a drive and examine the file.",
 			Attack: []string{"T1564"}})
 	}
 	if p.UNC {
-		sev, text := report.Medium, "The program runs from a network share ("+p.Full+"). Check that the share is a managed software location and who can write to it."
+		sev, text := report.Medium, "The program runs from a network share ("+excerpt(p.Full, 200)+"). Check that the share is a managed software location and who can write to it."
 		host := strings.ToLower(strings.TrimPrefix(strings.SplitN(p.Full[2:], `\`, 2)[0], `\`))
 		if isIPHost(host) || strings.Contains(host, "@ssl") || strings.Contains(host, "@80") || strings.Contains(fold(p.Full), `\davwwwroot`) {
-			sev, text = report.High, "The program runs from a remote host given by IP address or WebDAV ("+p.Full+"), a common way to run tools without writing them to disk. Identify the host and fetch the file."
+			sev, text = report.High, "The program runs from a remote host given by IP address or WebDAV ("+excerpt(p.Full, 200)+"), a common way to run tools without writing them to disk. Identify the host and fetch the file."
 		}
 		rs = append(rs, Reason{Rule: "location.unc", Severity: sev, Text: text})
 	}
@@ -277,20 +277,20 @@ func locationReasons(p Path, l layout) []Reason {
 			Attack: []string{"T1564"}})
 	case zoneTemp:
 		rs = append(rs, Reason{Rule: "location.temp", Severity: report.High,
-			Text: "The program runs from a temporary folder (" + p.Dir + "), where droppers stage payloads; installed software does not start from there. Collect the file and check its signer and hash."})
+			Text: "The program runs from a temporary folder (" + excerpt(p.Dir, 200) + "), where droppers stage payloads; installed software does not start from there. Collect the file and check its signer and hash."})
 	case zonePerfLogs:
 		rs = append(rs, Reason{Rule: "location.perflogs", Severity: report.High,
 			Text: "The program sits under C:\\PerfLogs, a folder any user can write to that attackers favour for staging tools. Collect the file and check its signer and hash."})
 	case zoneWindowsWritable:
 		rs = append(rs, Reason{Rule: "location.windows-writable", Severity: report.High,
-			Text: "The program sits in a folder inside Windows that standard users can write to (" + p.Dir + "), used to slip past allow-listing. Legitimate programs are not installed there; examine the file."})
+			Text: "The program sits in a folder inside Windows that standard users can write to (" + excerpt(p.Dir, 200) + "), used to slip past allow-listing. Legitimate programs are not installed there; examine the file."})
 	case zoneUserWritable:
 		if l.isOneDrive(p) {
 			rs = append(rs, Reason{Rule: "location.user-writable", Severity: report.Low,
 				Text: "The program is in the user's OneDrive folder under AppData\\Local\\Microsoft\\OneDrive, where OneDrive installs itself per user: expected, but the folder is writable by the user. Confirm the file is signed by Microsoft."})
 		} else {
 			rs = append(rs, Reason{Rule: "location.user-writable", Severity: report.Medium,
-				Text: "The program sits in a folder the user can write to (" + p.Dir + "), so malware running as the user could have placed or replaced it. Per-user software also lives there: check the file's signer and hash."})
+				Text: "The program sits in a folder the user can write to (" + excerpt(p.Dir, 200) + "), so malware running as the user could have placed or replaced it. Per-user software also lives there: check the file's signer and hash."})
 		}
 	}
 	if !p.UNC && !p.GlobalRoot && p.Dir != "" && len(d) == 3 && d[1] == ':' && d[2] == '\\' {

@@ -143,11 +143,11 @@ func scriptHostReasons(cl CommandLine, l layout) []Reason {
 	p := Resolve(cl.Payload, Env{})
 	if l.zone(p) >= zoneUserWritable {
 		return []Reason{{Rule: "lolbin.script-host", Severity: report.High,
-			Text:   cl.Launcher + " runs a script from a folder the user can write to (" + p.Full + "). Collect and read the script.",
+			Text:   cl.Launcher + " runs a script from a folder the user can write to (" + excerpt(p.Full, 200) + "). Collect and read the script.",
 			Attack: attack}}
 	}
 	return []Reason{{Rule: "lolbin.script-host", Severity: report.Low,
-		Text:   cl.Launcher + " runs the script " + p.Full + " at startup. Read the script.",
+		Text:   cl.Launcher + " runs the script " + excerpt(p.Full, 200) + " at startup. Read the script.",
 		Attack: attack}}
 }
 

@@ -156,7 +156,7 @@ func masqueradeReasons(p Path, l layout) (rs []Reason, risk float64) {
 			Rule:     "masquerade.location",
 			Severity: report.Critical,
 			Text: canon + " is a critical Windows process that only ever runs from " + legitText(lower) +
-				"; this copy is " + where + " (" + p.Dir + "). Malware uses the name to hide in process lists. Collect the file, compare its hash with the real one and look for what else it started.",
+				"; this copy is " + where + " (" + excerpt(p.Dir, 200) + "). Malware uses the name to hide in process lists. Collect the file, compare its hash with the real one and look for what else it started.",
 			Attack: []string{"T1036.005"},
 		}}, risk
 	}
