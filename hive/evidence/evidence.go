@@ -39,6 +39,9 @@ func (s Source) display(p string) string {
 	if s.Display != nil {
 		return s.Display(p)
 	}
+	if s.Root != "" && s.Root != "." {
+		p = strings.TrimPrefix(strings.TrimPrefix(p, s.Root), "/")
+	}
 	if s.Name == "" {
 		return p
 	}
