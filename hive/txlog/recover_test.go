@@ -138,6 +138,15 @@ func TestRecoverSynthetic(t *testing.T) {
 			Fills: [6]byte{0x11, 0x11, 0x11, 0x66},
 		},
 	}, {
+		// Found by FuzzRecover: an empty dirty vector is a valid log that
+		// changes only the base block (yarp applies it too).
+		name: "old format, no dirty pages",
+		logs: []Log{{"old", testOldLog(10, bins4, testName)}},
+		want: want{
+			Applied: []Applied{{"old", FormatOld, 10, 10, 0, 0, "end of dirty pages"}},
+			Changed: true, Seq: 10, HbinsSize: bins4, Len: baseBlockSize + 4*binAlign, Fills: untouched,
+		},
+	}, {
 		name: "old format, truncated pages",
 		logs: []Log{{"old", testOldLog(10, bins4, testName, testPage{512, page(512, 0x55)}, testPage{3 * binAlign, page(100, 0x66)})}},
 		want: want{
