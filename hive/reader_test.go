@@ -131,6 +131,7 @@ func TestValues(t *testing.T) {
 		{hivetest.Value{Name: "odd", Type: hivetest.TypeSZ, Data: odd}, hive.RegSZ, "abc"},
 		{hivetest.Value{Name: "noterm", Type: hivetest.TypeSZ, Data: utf16bytes("abc")}, hive.RegSZ, "abc"},
 		{hivetest.Value{Name: "8bit", Type: hivetest.TypeSZ, Data: []byte("1;17553340146431275410\x00")}, hive.RegSZ, "1;17553340146431275410"},
+		{hivetest.Value{Name: "utf16-printable-bytes", Type: hivetest.TypeSZ, Data: utf16bytes("大正_大\x00")}, hive.RegSZ, "大正_大"},
 		{hivetest.Value{Name: "junk", Type: hivetest.TypeSZ, Data: append(utf16bytes("ok\x00"), 0x41, 0x42, 0x43, 0x44)}, hive.RegSZ, "ok"},
 		{hivetest.ExpandSZ("exp", `%SystemRoot%\x`), hive.RegExpandSZ, `%SystemRoot%\x`},
 		{hivetest.Value{Name: "link", Type: hivetest.TypeLink, Data: utf16bytes(`\Registry\Machine\System\ControlSet001`)}, hive.RegLink, `\Registry\Machine\System\ControlSet001`},
