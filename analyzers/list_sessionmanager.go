@@ -5,4 +5,5 @@ package analyzers
 var sessionManagerAnalyzers = []*Analyzer{
 	BootExecute,
 	PendingRenames,
+	KnownDLLs,
 }
