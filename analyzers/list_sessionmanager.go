@@ -6,4 +6,5 @@ var sessionManagerAnalyzers = []*Analyzer{
 	BootExecute,
 	PendingRenames,
 	KnownDLLs,
+	Environment,
 }
