@@ -1,0 +1,175 @@
+package analyzers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hivescan/hivescan/analyzers/winpath"
+	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/report"
+)
+
+// asJudge sets the severity, risk and ATT&CK ids of an autostart finding: the
+// severity is the location's base severity or the assessment's, whichever is
+// higher; the techniques are the location's followed by the assessment's;
+// the assessment is appended to the detail.
+func asJudge(f *report.Finding, base report.Severity, technique string, a winpath.Assessment) {
+	asJudgeCapped(f, base, technique, a, nil)
+}
+
+// asJudgeCapped is asJudge with the severity of some assessor rules lowered:
+// a reason asWhose rule is in caps and asWhose severity is at most
+// caps[rule].upTo counts as caps[rule].to. It is for rules that mean little
+// in the location's context (a per-user entry naming a file the same user
+// can write anyway).
+func asJudgeCapped(f *report.Finding, base report.Severity, technique string, a winpath.Assessment, caps map[string]asCap) {
+	sev := report.Info
+	for _, r := range a.Reasons {
+		rs := r.Severity
+		if c, ok := caps[r.Rule]; ok && rs <= c.upTo && rs > c.to {
+			rs = c.to
+		}
+		sev = report.Max(sev, rs)
+	}
+	f.Severity = report.Max(base, sev)
+	f.Risk = a.Risk
+	f.Attack = []string{technique}
+	for _, r := range a.Reasons {
+		f.Attack = appendUnique(f.Attack, r.Attack...)
+	}
+	f.Detail = strings.TrimSpace(f.Detail + " " + asAssessmentText(a))
+}
+
+// asAssessmentText is the path assessor's verdict in words.
+func asAssessmentText(a winpath.Assessment) string {
+	if len(a.Reasons) == 0 {
+		return "Path check: " + a.Summary() + " (no path rule fired)."
+	}
+	var b strings.Builder
+	b.WriteString("Path check: " + a.Summary() + ".")
+	for _, r := range a.Reasons {
+		b.WriteString(" " + r.Text)
+	}
+	return b.String()
+}
+
+// asCap lowers an assessor rule's severity up to upTo down to to.
+type asCap struct{ upTo, to report.Severity }
+
+// asStepDown lowers s by one step, never below Info.
+func asStepDown(s report.Severity) report.Severity {
+	if s > report.Info {
+		return s - 1
+	}
+	return s
+}
+
+// asText returns the string data of v (REG_SZ, REG_EXPAND_SZ; REG_MULTI_SZ
+// joined with commas); ok is false for other types.
+func asText(v *hive.Value) (string, bool) {
+	switch v.Type() {
+	case hive.RegSZ, hive.RegExpandSZ:
+		s, err := v.Text()
+		return s, err == nil
+	case hive.RegMultiSZ:
+		ss, err := v.Strings()
+		return strings.Join(ss, ","), err == nil
+	}
+	return "", false
+}
+
+// asSplitList splits a comma-separated list of programs (Winlogon Userinit,
+// Shell, win.ini Load), dropping empty items.
+func asSplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// asEntryEnv returns the environment paths of hive e are expanded in: the
+// host's, and for user hives the user's (for DEFAULT, the LocalSystem
+// profile folder).
+func asEntryEnv(set *hive.Set, e *hive.Entry) winpath.Env {
+	switch e.Kind() {
+	case hive.KindNTUser:
+		return hostEnv(set, e)
+	case hive.KindDefault:
+		env := hostEnv(set, e)
+		env.Profile = winpath.SystemRootDir(env) + `\System32\config\systemprofile`
+		return env
+	}
+	return hostEnv(set, nil)
+}
+
+// asUserHives returns the NTUSER hives, then the DEFAULT hives, of set.
+func asUserHives(set *hive.Set) []*hive.Entry {
+	return append(set.Users(), set.ByKind(hive.KindDefault)...)
+}
+
+// asWhose names the scope of a hive for a detail: every user (SOFTWARE), one
+// user (NTUSER) or the LocalSystem profile (DEFAULT).
+func asWhose(e *hive.Entry) string {
+	switch e.Kind() {
+	case hive.KindNTUser:
+		if e.User != "" {
+			return "user " + e.User
+		}
+		return "the user owning this NTUSER.DAT"
+	case hive.KindDefault:
+		return "the LocalSystem profile (HKU\\.DEFAULT)"
+	}
+	return "every user"
+}
+
+// defaultProfileNote explains entries found in the DEFAULT hive.
+const defaultProfileNote = "This entry sits in the DEFAULT hive, the profile of LocalSystem (HKU\\.DEFAULT and HKU\\S-1-5-18). No one logs on interactively with it, so Windows rarely acts on it; it is where a program running as SYSTEM lands when it writes to HKEY_CURRENT_USER, which makes such an entry a sign of SYSTEM-level code trying to persist."
+
+// asWindowsVersion returns CurrentVersion of the first SOFTWARE hive ("6.3",
+// "5.1", "4.0"), or "" when unknown.
+func asWindowsVersion(set *hive.Set) string {
+	sw := set.Software()
+	if sw == nil {
+		return ""
+	}
+	k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`)
+	if err != nil {
+		return ""
+	}
+	v, ok, _ := optionalValue(k, "CurrentVersion")
+	if !ok {
+		return ""
+	}
+	s, _ := v.Text()
+	return strings.TrimSpace(s)
+}
+
+// asVersionBefore reports whether CurrentVersion ver ("5.1", "6.3") is older
+// than major.minor; an unreadable version is not.
+func asVersionBefore(ver string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(ver, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma < major || ma == major && mi < minor
+}
+
+// asSameImage reports whether command lines cmd and want start the same
+// program, after expansion and normalisation.
+func asSameImage(cmd, want string, env winpath.Env) bool {
+	got := winpath.Resolve(winpath.ParseCommandLine(cmd).Image, env).Full
+	return got != "" && strings.EqualFold(got, winpath.Resolve(winpath.ParseCommandLine(want).Image, env).Full)
+}
+
+// asSameCommand reports whether command lines a and b start the same program
+// with the same arguments (letter case ignored).
+func asSameCommand(a, b string, env winpath.Env) bool {
+	if !asSameImage(a, b, env) {
+		return false
+	}
+	ca, cb := winpath.ParseCommandLine(a), winpath.ParseCommandLine(b)
+	return strings.EqualFold(strings.Join(ca.Args, " "), strings.Join(cb.Args, " "))
+}

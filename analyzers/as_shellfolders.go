@@ -1,0 +1,152 @@
+package analyzers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hivescan/hivescan/analyzers/winpath"
+	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/report"
+)
+
+// ShellFolders reports Startup folders moved away from their defaults.
+var ShellFolders = &Analyzer{
+	Name: "shellfolders",
+	Doc: `Shell folders: Startup folders redirected away from their defaults
+Explorer starts everything in the user's Startup folder and in the common
+(all users) Startup folder at logon, and finds both through the Startup and
+Common Startup values of Explorer\User Shell Folders (and the expanded copy
+in Shell Folders). Pointing them at another folder makes everything in that
+folder run at every logon, without any Run key. Redirection to a network
+share with the standard layout (folder redirection) is reported low, other
+moves high.`,
+	Needs:  []hive.Kind{hive.KindSoftware, hive.KindNTUser, hive.KindDefault},
+	Attack: []string{"T1547.001"},
+	Run:    runShellFolders,
+}
+
+// startupTails end every default Startup folder (Vista and later; XP).
+var startupTails = []string{`\microsoft\windows\start menu\programs\startup`, `\start menu\programs\startup`}
+
+func runShellFolders(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+	var out []report.Finding
+	var errs []error
+	type place struct {
+		e     *hive.Entry
+		base  string // Explorer key below the root
+		value string
+	}
+	var places []place
+	for _, e := range set.ByKind(hive.KindSoftware) {
+		places = append(places, place{e, `Microsoft\Windows\CurrentVersion\Explorer`, "Common Startup"})
+	}
+	for _, e := range asUserHives(set) {
+		places = append(places, place{e, `Software\Microsoft\Windows\CurrentVersion\Explorer`, "Startup"})
+	}
+	for _, p := range places {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		root, err := p.e.Root()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.e.Path, err))
+			continue
+		}
+		env := asEntryEnv(set, p.e)
+		for _, sub := range []string{"User Shell Folders", "Shell Folders"} {
+			k, ok, err := optionalKey(root, p.base+`\`+sub)
+			if !ok {
+				errs = append(errs, err)
+				continue
+			}
+			v, ok, err := optionalValue(k, p.value)
+			if !ok {
+				errs = append(errs, err)
+				continue
+			}
+			if f, ok := startupFolder(p.e, k, v, env); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// defaultStartups returns the folded default folders for a Startup value.
+func defaultStartups(common bool, env winpath.Env) []string {
+	vars := []string{`%APPDATA%\Microsoft\Windows\Start Menu\Programs\Startup`, `%USERPROFILE%\Start Menu\Programs\Startup`}
+	if common {
+		vars = []string{`%ProgramData%\Microsoft\Windows\Start Menu\Programs\Startup`, `%ALLUSERSPROFILE%\Start Menu\Programs\Startup`, `%ALLUSERSPROFILE%\Microsoft\Windows\Start Menu\Programs\Startup`}
+	}
+	var out []string
+	for _, xp := range []bool{false, true} {
+		e := env
+		e.XP = xp
+		for _, v := range vars {
+			out = append(out, strings.ToLower(winpath.Resolve(v, e).Full))
+		}
+	}
+	return out
+}
+
+// profileLike reports whether a folded folder lies in a profile or the
+// all-users data folder, where a renamed or moved profile keeps its Startup.
+func profileLike(dir string) bool {
+	for _, s := range []string{`\users\`, `\documents and settings\`, `\config\systemprofile`, `\programdata`} {
+		if strings.Contains(dir, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// startupFolder judges one Startup value; ok is false when it is a default.
+func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (report.Finding, bool) {
+	s, isText := asText(v)
+	if s = strings.TrimSpace(s); !isText || s == "" {
+		return report.Finding{}, false
+	}
+	common := strings.EqualFold(v.Name(), "Common Startup")
+	p := winpath.Resolve(s, env)
+	dir := strings.ToLower(p.Full)
+	for _, d := range defaultStartups(common, env) {
+		if dir == d {
+			return report.Finding{}, false
+		}
+	}
+	standard := false
+	for _, t := range startupTails {
+		standard = standard || strings.HasSuffix(dir, t)
+	}
+	base := report.High
+	why := "This folder does not have the Startup folder's layout at all: someone pointed Explorer at a folder of their choosing."
+	switch {
+	case standard && profileLike(dir) && !p.UNC:
+		return report.Finding{}, false
+	case standard && p.UNC:
+		base = report.Low
+		why = "The folder keeps the standard Start Menu layout on a network share, which is what Group Policy folder redirection does; confirm the share belongs to the organisation's redirection policy."
+	case standard:
+		base = report.Medium
+		why = "The folder keeps the standard Start Menu layout outside any profile folder: a moved profile, or a copy of the layout made to look ordinary."
+	}
+	who := "user " + e.User
+	switch {
+	case common:
+		who = "every user"
+	case e.Kind() == hive.KindDefault:
+		who = "the LocalSystem profile"
+	case e.User == "":
+		who = "the owner of this hive"
+	}
+	a := winpath.AssessPath(p.Full+`\desktop.ini`, env)
+	f := atValue(e, k, v)
+	f.Rule = "shellfolders.startup"
+	f.Data = s
+	f.Title = fmt.Sprintf("%s folder of %s redirected to %s", v.Name(), who, p.Full)
+	f.Detail = fmt.Sprintf("Explorer starts every program and shortcut in the %s folder at the logon of %s, and finds that folder through this value (%s\\%s). It now points at %s. %s Collect the folder's contents and their timestamps, and compare with the default Startup folder. (The path check below judges a file placed in that folder.)", v.Name(), who, k.Name(), v.Name(), p.Full, why)
+	asJudge(&f, base, "T1547.001", a)
+	return f, true
+}
