@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -543,3 +544,32 @@ func TestWalkCancel(t *testing.T) {
 }
 
 func writeFile(name string, b []byte) error { return os.WriteFile(name, b, 0o644) }
+
+// A big-data value declaring 1 GiB must not make the reader allocate it
+// (found by FuzzWalk: the fuzzer stalled on such inputs).
+func TestBigDataDeclaredSizeCapped(t *testing.T) {
+	big := make([]byte, 40000)
+	root := &hivetest.Key{Subkeys: []*hivetest.Key{{Name: "k", Values: []hivetest.Value{hivetest.Binary("b", big)}}}}
+	_, b := build(t, root, hivetest.Options{})
+	if err := b.SetValueSize(`\k`, "b", 1<<30-1); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hive.Parse(b.Bytes, "huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mustValue(t, mustKey(t, h, "k"), "b")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	data, err := v.Bytes()
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Error("no error for a declared size beyond the segments")
+	}
+	if len(data) < len(big) || len(data) > len(big)+8 {
+		t.Errorf("got %d bytes, want the %d the segments hold (plus cell padding)", len(data), len(big))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("allocated %d bytes for a value of %d", alloc, len(big))
+	}
+}

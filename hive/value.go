@@ -193,13 +193,16 @@ func (v *Value) bigData(p int64, n int) ([]byte, error) {
 	if count*4 > lsize {
 		return nil, h.errAt(lp, fmt.Sprintf("big data list of %d segments runs past its cell", count))
 	}
-	out := make([]byte, 0, n)
-	for i := 0; i < count && len(out) < n; i++ {
+	// Allocate for what the segments can hold, never more than the hive
+	// itself: a declared size is only a claim.
+	want := min(n, count*bigDataSegment, len(h.data))
+	out := make([]byte, 0, want)
+	for i := 0; i < count && len(out) < want; i++ {
 		sp, ssize, err := h.cell(h.u32(lp + int64(4*i)))
 		if err != nil {
 			return out, fmt.Errorf("big data segment %d of value %q: %w", i, v.name, err)
 		}
-		take := n - len(out)
+		take := want - len(out)
 		if take > bigDataSegment {
 			take = bigDataSegment
 		}
