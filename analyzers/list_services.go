@@ -2,4 +2,6 @@ package analyzers
 
 // serviceAnalyzers read services, Image File Execution Options and the other
 // machine-wide autostarts.
-var serviceAnalyzers = []*Analyzer{}
+var serviceAnalyzers = []*Analyzer{
+	Services,
+}
