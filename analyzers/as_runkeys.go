@@ -216,9 +216,10 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 	}
 	var caps map[string]asCap
 	if e.Kind() == hive.KindNTUser {
-		caps = userRunCaps
-		if asHasRule(a, "location.user-writable") {
-			f.Detail += " The program's folder is writable by the user, but so is this key: for a per-user entry that alone is ordinary."
+		caps = map[string]asCap{"path.unquoted": userRunCaps["path.unquoted"]}
+		if asHasRule(a, "location.user-writable") && inOwnProfile(a.Path, env) {
+			caps["location.user-writable"] = userRunCaps["location.user-writable"]
+			f.Detail += " The program's folder is writable by the user, but so is this key: for a per-user entry in the user's own profile that alone is ordinary."
 		}
 		if r, ok := asRuleOf(a, "path.unquoted"); ok && r.Severity <= report.Medium {
 			f.Detail += " The unquoted path can only be intercepted by someone able to write to the folders it passes through (administrators here), and the interceptor would run with this user's rights only, so it is counted low."
@@ -246,9 +247,16 @@ func windowsRunDefault(name, cmd string, env winpath.Env) bool {
 	return false
 }
 
+// inOwnProfile reports whether p lies in the profile folder of env's user.
+func inOwnProfile(p winpath.Path, env winpath.Env) bool {
+	prof := strings.ToLower(winpath.Resolve(`%USERPROFILE%`, env).Full)
+	return env.UserName != "" && strings.HasPrefix(strings.ToLower(p.Full), prof+`\`)
+}
+
 // userRunCaps lower assessor rules that mean little for an entry in the
-// user's own Run key: the user can write that key, so a program the user can
-// write adds no access; per-user installs (Teams, Spotify) live there. An
+// user's own Run key: the user can write that key, so a program in the
+// user's own profile adds no access (per-user installs such as Teams and
+// Spotify live there; a shared folder such as C:\Users\Public does not count). An
 // unquoted path asWhose folders only administrators can write (medium) gives
 // an interceptor nothing it did not have. Higher severities stay.
 var userRunCaps = map[string]asCap{
