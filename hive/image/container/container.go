@@ -6,6 +6,7 @@ package container
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -55,13 +56,22 @@ type Container struct {
 	Format string
 	// Segments lists every file opened, in order (for hashing the evidence).
 	Segments []string
+	// StoredHashes holds the media hashes recorded in the container at
+	// acquisition, by lower-case algorithm name ("md5", "sha1") in hex;
+	// nil when the format stores none. Verify checks them.
+	StoredHashes map[string]string
 	// Warnings lists conditions that do not prevent reading but that a
 	// report should mention (for example a VHDX log that was not replayed).
 	Warnings []string
 
-	m media
-	v verifier
+	m   media
+	v   verifier
+	ewf *ewf.Reader
 }
+
+// EWF returns the EWF reader of an EWF container (case metadata, chunk
+// layout), or nil for other formats.
+func (c *Container) EWF() *ewf.Reader { return c.ewf }
 
 // Open opens the disk image at path.
 func Open(path string) (*Container, error) {
@@ -133,7 +143,14 @@ func openDetected(path string, head, tail []byte) (*Container, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r}, nil
+		c := &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r, ewf: r}
+		if r.MD5 != nil {
+			c.StoredHashes = map[string]string{"md5": hex.EncodeToString(r.MD5)}
+			if r.SHA1 != nil {
+				c.StoredHashes["sha1"] = hex.EncodeToString(r.SHA1)
+			}
+		}
+		return c, nil
 	}
 	if bytes.HasPrefix(head, []byte(vmdk.SparseMagic)) || bytes.HasPrefix(head, []byte(vmdk.DescriptorMagic)) {
 		r, err := vmdk.Open(path)

@@ -167,6 +167,9 @@ func TestCorpusEWF(t *testing.T) {
 		if c.Format != FormatEWF {
 			t.Errorf("%s: Format %q", p, c.Format)
 		}
+		if len(c.StoredHashes["md5"]) != 32 || c.EWF() == nil {
+			t.Errorf("%s: StoredHashes = %v, EWF() = %v", p, c.StoredHashes, c.EWF())
+		}
 		res, err := c.Verify()
 		if err != nil || res.Status != Match {
 			t.Errorf("%s: Verify = %v, %v; want md5 ok", p, res.Status, err)
@@ -226,5 +229,61 @@ func TestQemuFormats(t *testing.T) {
 				t.Errorf("Verify = %v, %v", res.Status, err)
 			}
 		})
+	}
+}
+
+// TestConcurrentReads reads every format from several goroutines at once
+// (run with -race).
+func TestConcurrentReads(t *testing.T) {
+	tool := corpus.RequireTool(t, "qemu-img")
+	want := pattern(4 << 20)
+	src := writeFile(t, "src.raw", want)
+	paths := []string{src}
+	for _, args := range [][]string{
+		{"-O", "vpc", "-o", "force_size=on"}, {"-O", "vhdx"}, {"-O", "vmdk", "-o", "subformat=streamOptimized"},
+	} {
+		out := filepath.Join(t.TempDir(), "disk")
+		if b, err := exec.Command(tool, append(append([]string{"convert", "-f", "raw"}, args...), src, out)...).CombinedOutput(); err != nil {
+			t.Fatalf("qemu-img: %v\n%s", err, b)
+		}
+		paths = append(paths, out)
+	}
+	if ewfacquire, err := exec.LookPath("ewfacquire"); err == nil {
+		target := filepath.Join(t.TempDir(), "img")
+		if b, err := exec.Command(ewfacquire, "-u", "-q", "-t", target, "-c", "deflate:fast", "-S", "1MiB", src).CombinedOutput(); err != nil {
+			t.Fatalf("ewfacquire: %v\n%s", err, b)
+		}
+		paths = append(paths, target+".E01")
+	}
+	for _, p := range paths {
+		c, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 8)
+		for g := 0; g < 8; g++ {
+			go func() {
+				rng := rand.New(rand.NewPCG(uint64(g), 9))
+				buf := make([]byte, 20000)
+				for i := 0; i < 100; i++ {
+					off := rng.Int64N(int64(len(want) - len(buf)))
+					if _, err := c.ReadAt(buf, off); err != nil {
+						errs <- err
+						return
+					}
+					if !bytes.Equal(buf, want[off:off+int64(len(buf))]) {
+						errs <- errors.New(c.Format + ": content differs")
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for g := 0; g < 8; g++ {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		c.Close()
 	}
 }
