@@ -7,4 +7,9 @@ var sessionManagerAnalyzers = []*Analyzer{
 	PendingRenames,
 	KnownDLLs,
 	Environment,
+	SubSystems,
+	DosDevices,
+	AppCertDlls,
+	PagingFiles,
+	SessionSwitches,
 }
