@@ -2,6 +2,8 @@ package ewf
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/adler32"
 	"io"
 	"os"
 	"path/filepath"
@@ -36,12 +38,16 @@ func FuzzOpenEWF(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(seed)
+	f.Add(seed, false)
+	f.Add(seed, true)
 	if testing.Short() {
 		return
 	}
-	f.Add(acquireSeed(f, "-c", "none", "-f", "encase5"))
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Add(acquireSeed(f, "-c", "none", "-f", "encase5"), true)
+	f.Fuzz(func(t *testing.T, b []byte, fix bool) {
+		if fix {
+			fixChecksums(b)
+		}
 		r, err := NewReader([]io.ReaderAt{bytes.NewReader(b)}, []int64{int64(len(b))})
 		if err != nil {
 			return
@@ -56,6 +62,30 @@ func FuzzOpenEWF(f *testing.F) {
 			t.Fatalf("ReadAt near end = %d, %v", m, err)
 		}
 	})
+}
+
+// fixChecksums recomputes the Adler-32 of the section descriptors and table
+// headers of a mutated image, so that the fuzzer reaches past them.
+func fixChecksums(b []byte) {
+	off := int64(fileHeaderLen)
+	for i := 0; i < 1000 && off >= 0 && off+sectionDescLen <= int64(len(b)); i++ {
+		d := b[off : off+sectionDescLen]
+		binary.LittleEndian.PutUint32(d[72:], adler32.Checksum(d[:72]))
+		typ := string(bytes.TrimRight(d[:16], "\x00"))
+		if (typ == "table" || typ == "table2") && off+sectionDescLen+24 <= int64(len(b)) {
+			h := b[off+sectionDescLen : off+sectionDescLen+24]
+			binary.LittleEndian.PutUint32(h[20:], adler32.Checksum(h[:20]))
+			n := int64(binary.LittleEndian.Uint32(h))
+			if e := off + sectionDescLen + 24; n < 1<<20 && e+4*n+4 <= int64(len(b)) {
+				binary.LittleEndian.PutUint32(b[e+4*n:], adler32.Checksum(b[e:e+4*n]))
+			}
+		}
+		next := int64(binary.LittleEndian.Uint64(d[16:]))
+		if next <= off {
+			return
+		}
+		off = next
+	}
 }
 
 // acquireSeed makes a small uncompressed image for the fuzz corpus.

@@ -72,6 +72,19 @@ func setChecksum(b []byte, off int) {
 	binary.BigEndian.PutUint32(b[off:], ^sum)
 }
 
+// fixChecksums recomputes the footer and dynamic header checksums of a
+// mutated image, so that the fuzzer reaches past them.
+func fixChecksums(b []byte) {
+	if len(b) < footerLen {
+		return
+	}
+	setChecksum(b[len(b)-footerLen:], 64)
+	setChecksum(b[:footerLen], 64)
+	if h := binary.BigEndian.Uint64(b[16:]); h < uint64(len(b)) && uint64(len(b))-h >= dynHeaderLen {
+		setChecksum(b[h:h+dynHeaderLen], 36)
+	}
+}
+
 func smallDisk() []byte {
 	data := make([]byte, 64<<10)
 	for s := 0; s < len(data)/512; s++ {
@@ -110,6 +123,7 @@ func FuzzOpenVHD(f *testing.F) {
 	setChecksum(fixed[4096:], 64)
 	f.Add(fixed)
 	f.Fuzz(func(t *testing.T, b []byte) {
+		fixChecksums(b)
 		r, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return

@@ -131,6 +131,13 @@ func FuzzOpenVHDX(f *testing.F) {
 	binary.LittleEndian.PutUint64(withBlock[320<<10+8:], StateZero)
 	f.Add(append(withBlock, make([]byte, 1<<20)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// Recompute the CRC-32C of headers and region tables so that
+		// mutations reach the metadata and the BAT.
+		for _, h := range [][2]int{{64 << 10, headerSize}, {128 << 10, headerSize}, {192 << 10, regionTableSize}, {256 << 10, regionTableSize}} {
+			if h[0]+h[1] <= len(b) {
+				setCRC(b[h[0] : h[0]+h[1]])
+			}
+		}
 		r, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return
