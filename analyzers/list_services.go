@@ -4,4 +4,5 @@ package analyzers
 // machine-wide autostarts.
 var serviceAnalyzers = []*Analyzer{
 	Services,
+	IFEO,
 }
