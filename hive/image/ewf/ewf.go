@@ -214,7 +214,7 @@ func (r *Reader) addSegment(ra io.ReaderAt, size int64, c io.Closer) (done bool,
 		if err := r.readFull(s, desc[:], off); err != nil {
 			return false, ferr(off, "section descriptor: %v (truncated segment?)", err)
 		}
-		if sum := binary.LittleEndian.Uint32(desc[72:]); sum != adler32.Checksum(desc[:72]) && sum != 0 {
+		if sum := binary.LittleEndian.Uint32(desc[72:]); sum != adler32.Checksum(desc[:72]) {
 			return false, ferr(off, "section descriptor checksum mismatch")
 		}
 		typ := string(bytes.TrimRight(desc[:16], "\x00"))
