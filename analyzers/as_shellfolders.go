@@ -121,12 +121,14 @@ func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (
 		standard = standard || strings.HasSuffix(dir, t)
 	}
 	base := report.High
+	var caps map[string]asCap
 	why := "This folder does not have the Startup folder's layout at all: someone pointed Explorer at a folder of their choosing."
 	switch {
 	case standard && profileLike(dir) && !p.UNC:
 		return report.Finding{}, false
 	case standard && p.UNC:
 		base = report.Low
+		caps = map[string]asCap{"location.unc": {upTo: report.Medium, to: report.Low}} // the share is what this case is about
 		why = "The folder keeps the standard Start Menu layout on a network share, which is what Group Policy folder redirection does; confirm the share belongs to the organisation's redirection policy."
 	case standard:
 		base = report.Medium
@@ -147,6 +149,6 @@ func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (
 	f.Data = s
 	f.Title = fmt.Sprintf("%s folder of %s redirected to %s", v.Name(), who, p.Full)
 	f.Detail = fmt.Sprintf("Explorer starts every program and shortcut in the %s folder at the logon of %s, and finds that folder through this value (%s\\%s). It now points at %s. %s Collect the folder's contents and their timestamps, and compare with the default Startup folder. (The path check below judges a file placed in that folder.)", v.Name(), who, k.Name(), v.Name(), p.Full, why)
-	asJudge(&f, base, "T1547.001", a)
+	asJudgeCapped(&f, base, "T1547.001", a, caps)
 	return f, true
 }

@@ -89,9 +89,10 @@ func machineWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) 
 	enabled := load == 1 || (!haveLoad && (ver == "" || asVersionBefore(ver, 6, 1)))
 	v, ok, err3 := optionalValue(k, "AppInit_DLLs")
 	var dlls []string
+	raw := ""
 	if ok {
-		s, _ := asText(v)
-		dlls = splitDLLs(s)
+		raw, _ = asText(v)
+		dlls = splitDLLs(raw)
 	}
 	state := "LoadAppInit_DLLs is absent, and Windows before 7 loads AppInit_DLLs unconditionally."
 	switch {
@@ -109,9 +110,10 @@ func machineWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) 
 	for _, dll := range dlls {
 		f := atValue(e, k, v)
 		f.Rule = "appinit.dll"
+		f.Data = dll
 		a := winpath.AssessPath(dll, env)
 		f.Title = "AppInit_DLLs loads " + a.Path.Base + " into every GUI process"
-		f.Detail = "Every process that loads user32.dll also loads each AppInit_DLLs entry, giving its code a place in nearly every program the user runs. " + state + " Collect " + dll + ", check its signer and whether a security or accessibility product that still uses AppInit is installed."
+		f.Detail = "Every process that loads user32.dll also loads each AppInit_DLLs entry, giving its code a place in nearly every program the user runs. " + state + " The whole value is " + raw + ". Collect " + dll + ", check its signer and whether a security or accessibility product that still uses AppInit is installed."
 		base := report.High
 		if !enabled {
 			base = report.Medium
@@ -172,8 +174,9 @@ func userWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, _ string) ([]re
 			a := winpath.Assess(item, env)
 			f := atValue(e, k, v)
 			f.Rule = "windows." + strings.ToLower(name)
+			f.Data = item
 			f.Title = fmt.Sprintf("Windows key %s starts %s", name, a.Path.Base)
-			f.Detail = "The " + name + " value of Windows NT\\CurrentVersion\\Windows is the registry form of win.ini's " + strings.ToLower(name) + "= line: Windows starts each program it lists at the logon of " + asWhose(e) + ". Windows leaves it empty and nothing current uses it, so an entry is old software or deliberate persistence. This item: " + item + ". " + runCollect
+			f.Detail = "The " + name + " value of Windows NT\\CurrentVersion\\Windows is the registry form of win.ini's " + strings.ToLower(name) + "= line: Windows starts each program it lists at the logon of " + asWhose(e) + ". Windows leaves it empty and nothing current uses it, so an entry is old software or deliberate persistence. This item: " + item + "; the whole value is " + s + ". " + runCollect
 			if e.Kind() == hive.KindDefault {
 				f.Detail += " " + defaultProfileNote
 			}

@@ -196,9 +196,10 @@ func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue
 		if wv.dll {
 			f.Title = fmt.Sprintf("Winlogon %s loads %s", wv.name, prog)
 		}
+		f.Data = item
 		f.Detail = wv.what
 		if len(items) > 1 {
-			f.Detail += " This item: " + item + "."
+			f.Detail += " This item: " + item + "; the whole value is " + s + "."
 		}
 		base := report.High
 		if !machine {
