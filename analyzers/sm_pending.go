@@ -111,9 +111,21 @@ func runPendingRenames(ctx context.Context, set *hive.Set) ([]report.Finding, er
 			if err != nil {
 				errs = append(errs, err)
 			}
-			for _, op := range parsePendingOps(b) {
+			ops := parsePendingOps(b)
+			times := map[pendingOp]int{}
+			for _, op := range ops {
+				times[op]++
+			}
+			for _, op := range ops {
+				if times[op] == 0 {
+					continue // already reported
+				}
 				f := smValue(e, cs, sm, v)
 				describePendingOp(&f, op, allow != 0, env)
+				if times[op] > 1 {
+					f.Detail += fmt.Sprintf(" The value lists this operation %d times.", times[op])
+				}
+				times[op] = 0
 				out = append(out, f)
 			}
 		}

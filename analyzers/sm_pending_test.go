@@ -100,3 +100,23 @@ func TestPendingRenamesSecondValue(t *testing.T) {
 		t.Fatalf("got %+v", fs)
 	}
 }
+
+// An operation listed twice (Windows does this) is reported once, saying so.
+func TestPendingRenamesDuplicates(t *testing.T) {
+	sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+	cs := samples.At(sys.Root, "ControlSet001")
+	samples.Set(cs, `Control\Session Manager`, pendingValue("PendingFileRenameOperations", `\??\C:\a.new`, `!\??\C:\a.txt`, `\??\C:\b.tmp`, "", `\??\C:\a.new`, `!\??\C:\a.txt`))
+	fs := runOn(t, PendingRenames, hostOf(t, "h", sys))
+	if len(fs) != 2 {
+		t.Fatalf("got %d findings: %+v", len(fs), fs)
+	}
+	n := 0
+	for _, f := range fs {
+		if strings.Contains(f.Detail, "2 times") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d findings note the repetition, want 1", n)
+	}
+}

@@ -11,7 +11,9 @@ import (
 func TestSubSystems(t *testing.T) {
 	const win7 = `%SystemRoot%\system32\csrss.exe ObjectDirectory=\Windows SharedSection=1024,12288,512 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=winsrv:ConServerDllInitialization,2 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16`
 	windows := func(line string) func(root, cs *hivetest.Key) {
-		return func(root, cs *hivetest.Key) { samples.Set(cs, smPath+`\SubSystems`, hivetest.ExpandSZ("Windows", line)) }
+		return func(root, cs *hivetest.Key) {
+			samples.Set(cs, smPath+`\SubSystems`, hivetest.ExpandSZ("Windows", line))
+		}
 	}
 	runSMCases(t, SubSystems, []smCase{
 		{"default", noEdit, nil, ""},
