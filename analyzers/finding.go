@@ -15,6 +15,7 @@ func at(e *hive.Entry, k *hive.Key) report.Finding {
 		Key:       k.Path(),
 		LastWrite: k.LastWrite(),
 		User:      e.User,
+		Deleted:   e.Deleted,
 	}
 }
 

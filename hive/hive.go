@@ -21,6 +21,10 @@ const MaxDepth = 512
 type Options struct {
 	// MaxSize is the largest hive accepted, in bytes (default 4 GiB).
 	MaxSize int64
+	// Kind, when not KindUnknown, is taken as the hive's kind instead of
+	// detecting it (for hives rebuilt from parts of another, such as the
+	// view of deleted records).
+	Kind Kind
 }
 
 func (o Options) maxSize() int64 {
@@ -135,7 +139,10 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.kind = detectKind(h, root)
+	h.kind = o.Kind
+	if h.kind == KindUnknown {
+		h.kind = detectKind(h, root)
+	}
 	return h, nil
 }
 

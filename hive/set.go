@@ -17,6 +17,9 @@ type Entry struct {
 	User  string // profile name for NTUSER and USRCLASS hives ("" when unknown)
 	Label string // "" for the live hive, LabelRegBack, ...
 	Logs  []string
+	// Deleted marks a view of records recovered from unallocated space
+	// (see package hive/deleted): every key and value in it was deleted.
+	Deleted bool
 }
 
 // Set is the hives of one host (one Windows installation, or one collection

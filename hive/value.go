@@ -103,6 +103,27 @@ func (k *Key) Values() ([]*Value, error) {
 	return out, errors.Join(errs...)
 }
 
+// ValueListSlack returns the value cell offsets that the key's value-list
+// cell still holds past its declared count. Windows removes a value by
+// moving the later entries up, so the last slot keeps a stale offset: the
+// deleted value's own when it was the last in the list.
+func (k *Key) ValueListSlack() ([]uint32, error) {
+	if k.nVal == 0 && (k.valList == 0 || k.valList == 0xFFFFFFFF) {
+		return nil, nil
+	}
+	p, size, err := k.h.cell(k.valList)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint32
+	for i := int(k.nVal); (i+1)*4 <= size; i++ {
+		if off := k.h.u32(p + int64(4*i)); off != 0 && off != 0xFFFFFFFF {
+			out = append(out, off)
+		}
+	}
+	return out, nil
+}
+
 // Value returns the value with the given name (case-insensitive; "" is the
 // default value). The error wraps fs.ErrNotExist when there is none.
 func (k *Key) Value(name string) (*Value, error) {

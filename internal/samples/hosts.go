@@ -5,7 +5,7 @@ import "github.com/hivescan/hivescan/hive/hivetest"
 // Hosts returns every sample host: the base hosts, then those of the
 // Session Manager analyzers and of the autostart analyzers.
 func Hosts() []Host {
-	out := []Host{CleanHost(), FakeSmssBootExecute()}
+	out := []Host{CleanHost(), FakeSmssBootExecute(), DeletedTraces()}
 	out = append(out, sessionManagerHosts()...)
 	out = append(out, autostartHosts()...)
 	return out
@@ -42,5 +42,30 @@ func FakeSmssBootExecute() Host {
 		Name:  "fake-smss-bootexecute",
 		About: `a fake smss.exe in System32\drivers started from BootExecute (both control sets), plus a native program only in the last-known-good set`,
 		Hives: []Hive{sys, Software(), Default(), NTUser("bob")},
+	}
+}
+
+// DeletedTraces had a Run value and a service removed after use: the live
+// hives look clean, the deleted records do not.
+func DeletedTraces() Host {
+	user := NTUser("carol")
+	run := `Software\Microsoft\Windows\CurrentVersion\Run`
+	Set(user.Root, run, hivetest.SZ("WindowsUpdate", `C:\Windows\smss.exe -k`))
+	user.After = func(h *hivetest.Hive) error { return h.FreeValue(run, "WindowsUpdate") }
+	sys := System("HR-PC", [4]uint32{1, 1, 1, 0}, 1)
+	services := At(sys.Root, `ControlSet001\Services`)
+	services.DeletedSubkeys = append(services.DeletedSubkeys, &hivetest.Key{
+		Name:      "WinDefendSvc",
+		LastWrite: Base.Add(-2 * 3600e9),
+		Values: []hivetest.Value{
+			hivetest.ExpandSZ("ImagePath", `C:\Windows\System32\drivers\smss.exe`),
+			hivetest.DWORD("Type", 0x10), hivetest.DWORD("Start", 2),
+			hivetest.SZ("DisplayName", "Windows Defender Service"),
+		},
+	})
+	return Host{
+		Name:  "deleted-traces",
+		About: "a Run value and a service that launched a fake smss.exe, deleted after use: found only in the hives' deleted records",
+		Hives: []Hive{sys, Software(), Default(), user},
 	}
 }

@@ -7,6 +7,7 @@
 package samples
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -66,6 +67,9 @@ type Hive struct {
 	Path string // slash path below the host folder, e.g. Windows/System32/config/SYSTEM
 	Root *hivetest.Key
 	Opts hivetest.Options
+	// After, when set, changes the built hive the way Windows would later
+	// (e.g. deleting a value with FreeValue); Fix is called after it.
+	After func(*hivetest.Hive) error
 }
 
 // Host is one sample host folder.
@@ -82,6 +86,12 @@ func (h Host) Build() (map[string][]byte, error) {
 		b, err := hivetest.Build(hv.Root, hv.Opts)
 		if err != nil {
 			return nil, err
+		}
+		if hv.After != nil {
+			if err := hv.After(b); err != nil {
+				return nil, fmt.Errorf("%s: %w", hv.Path, err)
+			}
+			b.Fix()
 		}
 		out[hv.Path] = b.Bytes
 	}

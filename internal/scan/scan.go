@@ -28,6 +28,7 @@ type Options struct {
 	Analyzers []*analyzers.Analyzer // nil: no analysis (inventory only)
 	Hive      hive.Options
 	NoLogs    bool // do not apply transaction logs
+	NoDeleted bool // do not recover deleted keys and values
 	Version   string
 	Args      []string
 	Now       func() time.Time // clock; time.Now when nil
@@ -169,16 +170,27 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 		for _, p := range loaded.Problems {
 			r.Problems = append(r.Problems, report.Problem{Host: h.Name, Path: p.Path, Message: p.Message})
 		}
-		for _, f := range loaded.Files {
-			r.Inputs = append(r.Inputs, input(src, h, f))
-		}
-		r.Hosts = append(r.Hosts, describeHost(loaded.Set))
+		var live []report.Finding
 		if opts.Analyzers != nil {
 			res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
+			live = res.Findings
 			r.Findings = append(r.Findings, res.Findings...)
 			r.Analyzers = append(r.Analyzers, res.Runs...)
 			r.Problems = append(r.Problems, res.Problems...)
 		}
+		var delNotes map[string][]string
+		if !opts.NoDeleted {
+			found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
+			r.Findings = append(r.Findings, found...)
+			r.Problems = append(r.Problems, problems...)
+			delNotes = notes
+		}
+		for _, f := range loaded.Files {
+			in := input(src, h, f)
+			in.Notes = append(in.Notes, delNotes[f.Display]...)
+			r.Inputs = append(r.Inputs, in)
+		}
+		r.Hosts = append(r.Hosts, describeHost(loaded.Set))
 	}
 	return nil
 }

@@ -1,0 +1,222 @@
+package deleted
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/hive/hivetest"
+)
+
+// LivePaths maps the cell offset of every live key of h to its path, and
+// the value cells that live value lists still name in their slack (see
+// hive.Key.ValueListSlack) to the path of that key.
+func LivePaths(ctx context.Context, h *hive.Hive) (keys, slackValues map[uint32]string, err error) {
+	keys = map[uint32]string{}
+	slackValues = map[uint32]string{}
+	err = h.Walk(ctx, `\`, func(k *hive.Key, err error) error {
+		if err != nil {
+			return nil // damaged lists are reported by the live scan
+		}
+		keys[k.Offset()] = k.Path()
+		if offs, err := k.ValueListSlack(); err == nil {
+			for _, o := range offs {
+				if _, seen := slackValues[o]; !seen {
+					slackValues[o] = k.Path()
+				}
+			}
+		}
+		return nil
+	})
+	return keys, slackValues, err
+}
+
+// ViewStats says what View placed and what it could not.
+type ViewStats struct {
+	Keys       int // deleted keys placed at their path
+	Values     int // deleted values placed in a key
+	Unplaced   int // deleted values whose key is unknown (still in Records)
+	Shadowed   int // deleted values or keys named like a live one at the same place
+	NoData     int // deleted values whose data did not survive
+	Unreadable int // deleted keys whose path is unknown
+}
+
+// View builds a hive holding what rec adds to h, so that analyzers can run
+// over deleted data as over any hive: each deleted key at its path with its
+// deleted values, and each deleted value whose key is known (its deleted
+// key, or the live key whose value-list slack still names it) beside that
+// key's live values. Ancestors of what was placed are copied with their
+// live values, so an analyzer sees a key's present state next to its
+// deleted parts; findings the live hive gives too are therefore repeated
+// and must be dropped by the caller. View returns a nil hive when nothing
+// could be placed. The view is built with the project's hive builder and
+// parsed with the kind of h.
+func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string) (*hive.Hive, ViewStats, error) {
+	var st ViewStats
+	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+		return nil, st, nil
+	}
+	b := &viewBuilder{live: h, nodes: map[string]*hivetest.Key{}}
+	liveRoot, err := h.Root()
+	if err != nil {
+		return nil, st, err
+	}
+	b.root = &hivetest.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
+	b.nodes[""] = b.root
+	keyPath := map[uint32]string{}
+	for _, k := range rec.Keys {
+		if !k.ParentKnown || strings.ContainsRune(k.Name, '\\') || k.Name == "" {
+			st.Unreadable++
+			continue
+		}
+		p := joinPath(k.ParentPath, k.Name)
+		keyPath[k.Offset] = p
+		if _, err := h.Key(p); err == nil {
+			st.Shadowed++ // a live key of the same name took its place
+			continue
+		}
+		node, err := b.ensure(p)
+		if err != nil {
+			return nil, st, err
+		}
+		if node.LastWrite.IsZero() || k.LastWrite.After(node.LastWrite) {
+			node.LastWrite = k.LastWrite
+		}
+		st.Keys++
+	}
+	for _, v := range rec.Values {
+		if err := ctx.Err(); err != nil {
+			return nil, st, err
+		}
+		owner, ok := keyPath[v.Key]
+		if v.Key == 0 || !ok {
+			owner, ok = slackValues[v.Offset]
+		}
+		if !ok {
+			st.Unplaced++
+			continue
+		}
+		if v.Data == nil && v.DataProblem != "" {
+			st.NoData++
+			continue
+		}
+		node, err := b.ensure(owner)
+		if err != nil {
+			return nil, st, err
+		}
+		if hasValue(node, v.Name) {
+			st.Shadowed++
+			continue
+		}
+		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+		st.Values++
+	}
+	if st.Keys+st.Values == 0 {
+		return nil, st, nil
+	}
+	if h.Kind() == hive.KindSystem {
+		// Control-set roles come from Select.
+		if _, err := b.ensure(`\Select`); err != nil {
+			return nil, st, err
+		}
+	}
+	minor := h.Header.Minor
+	if minor < 3 || minor > 6 {
+		minor = 5
+	}
+	built, err := hivetest.Build(b.root, hivetest.Options{Minor: minor, FileName: h.Header.FileName, LastWritten: h.Header.LastWritten})
+	if err != nil {
+		return nil, st, fmt.Errorf("building the view of deleted records: %w", err)
+	}
+	view, err := hive.Parse(built.Bytes, h.Name+" (deleted records)", hive.Options{Kind: h.Kind()})
+	if err != nil {
+		return nil, st, fmt.Errorf("parsing the view of deleted records: %w", err)
+	}
+	return view, st, nil
+}
+
+type viewBuilder struct {
+	live  *hive.Hive
+	root  *hivetest.Key
+	nodes map[string]*hivetest.Key // lower-case path -> node
+}
+
+// ensure returns the node at path, creating it and its ancestors; nodes
+// that exist in the live hive get its last-write time and live values.
+func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
+	parts := strings.Split(strings.Trim(path, `\`), `\`)
+	cur, curPath := b.root, ""
+	for _, name := range parts {
+		if name == "" {
+			continue
+		}
+		curPath = joinPath(curPath, name)
+		lower := strings.ToLower(curPath)
+		if n, ok := b.nodes[lower]; ok {
+			cur = n
+			continue
+		}
+		n := &hivetest.Key{Name: name}
+		if lk, err := b.live.Key(curPath); err == nil {
+			n.Name = lk.Name()
+			n.LastWrite = lk.LastWrite()
+			vals, _ := lk.Values()
+			for _, v := range vals {
+				data, err := v.Bytes()
+				if err != nil && data == nil {
+					continue
+				}
+				if !hasValue(n, v.Name()) {
+					n.Values = append(n.Values, hivetest.Value{Name: v.Name(), Type: uint32(v.Type()), Data: data})
+				}
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		cur.Subkeys = append(cur.Subkeys, n)
+		b.nodes[lower] = n
+		cur = n
+	}
+	return cur, nil
+}
+
+func hasValue(k *hivetest.Key, name string) bool {
+	for _, v := range k.Values {
+		if strings.EqualFold(v.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinPath joins a parent path (with or without a leading `\`; "" or `\`
+// for the root) and a name into a hive path with a leading `\`.
+func joinPath(parent, name string) string {
+	parent = strings.Trim(parent, `\`)
+	if parent == "" {
+		return `\` + name
+	}
+	return `\` + parent + `\` + name
+}
+
+// Analyze scans h for deleted records and builds their View. The live key
+// paths given to Scan have no leading `\` (the root is ""), as Scan joins
+// them with deleted names.
+func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats, error) {
+	keys, slack, err := LivePaths(ctx, h)
+	if err != nil {
+		return nil, nil, ViewStats{}, err
+	}
+	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
+		p, ok := keys[off]
+		return strings.TrimPrefix(p, `\`), ok
+	})
+	if err != nil {
+		return nil, nil, ViewStats{}, err
+	}
+	view, st, err := View(ctx, h, rec, slack)
+	return rec, view, st, err
+}
