@@ -55,8 +55,12 @@ func TestWindowsKey(t *testing.T) {
 		{"user Run two programs", func(_, u, _, _ *hivetest.Key) {
 			samples.Set(u, userWin, hivetest.SZ("Run", `C:\smss.exe,C:\Windows\System32\notepad.exe`))
 		}, []expect{{"windows.run", report.Critical, 0.65, []string{"T1547.001"}, "smss.exe"}, {"windows.run", report.High, 0, []string{"T1547.001"}, "notepad.exe"}}},
-		{"user Load empty", func(_, u, _, _ *hivetest.Key) { samples.Set(u, userWin, hivetest.SZ("Load", ""), hivetest.SZ("Run", "")) }, nil},
-		{"DEFAULT Load", func(_, _, d, _ *hivetest.Key) { samples.Set(d, userWin, hivetest.SZ("Load", `C:\Windows\System32\notepad.exe`)) },
+		{"user Load empty", func(_, u, _, _ *hivetest.Key) {
+			samples.Set(u, userWin, hivetest.SZ("Load", ""), hivetest.SZ("Run", ""))
+		}, nil},
+		{"DEFAULT Load", func(_, _, d, _ *hivetest.Key) {
+			samples.Set(d, userWin, hivetest.SZ("Load", `C:\Windows\System32\notepad.exe`))
+		},
 			[]expect{{"windows.load", report.High, 0, []string{"T1547.001"}, "LocalSystem"}}},
 	}
 	for _, tc := range tests {
