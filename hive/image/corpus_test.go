@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/hivescan/hivescan/internal/corpus"
+	"github.com/hivescan/hivescan/internal/imagetest"
 )
 
 // openEWF opens an E01 directly, or through ewfexport to raw when the
@@ -27,7 +28,7 @@ func openEWF(t *testing.T, staged string) (*Image, string) {
 		return img, src
 	}
 	target := filepath.Join(t.TempDir(), "disk")
-	runTool(t, "", "ewfexport", "-q", "-t", target, "-f", "raw", "-u", src)
+	imagetest.Run(t, "", "ewfexport", "-q", "-t", target, "-f", "raw", "-u", src)
 	raw := target + ".raw"
 	img, err = Open(raw)
 	if err != nil && !errors.Is(err, ErrNoNTFS) {
@@ -175,7 +176,7 @@ func TestCorpusVHDX(t *testing.T) {
 	if err != nil {
 		// Until the VHDX reader lands: convert with qemu-img.
 		raw := filepath.Join(dir, "test.raw")
-		runTool(t, "", "qemu-img", "convert", "-O", "raw", vhdx, raw)
+		imagetest.Run(t, "", "qemu-img", "convert", "-O", "raw", vhdx, raw)
 		img, err = Open(raw)
 		if err != nil {
 			t.Fatal(err)
@@ -207,7 +208,7 @@ func TestCorpusNoNTFS(t *testing.T) {
 			_, err := Open(p)
 			if err != nil && !errors.Is(err, ErrNoNTFS) && strings.HasSuffix(staged, ".E01") {
 				target := filepath.Join(t.TempDir(), "disk")
-				runTool(t, "", "ewfexport", "-q", "-t", target, "-f", "raw", "-u", p)
+				imagetest.Run(t, "", "ewfexport", "-q", "-t", target, "-f", "raw", "-u", p)
 				_, err = Open(target + ".raw")
 			}
 			var ne *NoNTFSError

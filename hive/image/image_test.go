@@ -16,36 +16,23 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hivescan/hivescan/internal/imagetest"
 )
 
 const volSize = 24 << 20
 
-type layout struct {
-	name     string
-	diskSize int64
-	offset   int64
-	table    func(t *testing.T) func(disk string)
-	desc     string
-}
-
-var layouts = []layout{
-	{name: "bare", desc: "volume (NTFS)"},
-	{
-		name: "mbr-logical", diskSize: 64 << 20, offset: 10240 * 512, desc: "partition 5 (NTFS)",
-		table: func(t *testing.T) func(string) {
-			return func(disk string) {
-				runTool(t, "label: dos\nstart=2048, size=4096, type=83\nstart=8192, size=120000, type=5\nstart=10240, size=49152, type=7\n", "sfdisk", "-q", disk)
-			}
-		},
-	},
-	{
-		name: "gpt", diskSize: 64 << 20, offset: 4096 * 512, desc: "partition 2 (NTFS)",
-		table: func(t *testing.T) func(string) {
-			return func(disk string) {
-				runTool(t, "", "sgdisk", "-n", "1:2048:+1M", "-t", "1:ef00", "-n", "2:4096:+24M", "-t", "2:0700", disk)
-			}
-		},
-	},
+// layouts place the test volume on a disk; offset and desc are where
+// Open must find it.
+var layouts = []struct {
+	name   string
+	place  func(testing.TB, string) imagetest.Disk
+	offset int64
+	desc   string
+}{
+	{"bare", imagetest.Bare, 0, "volume (NTFS)"},
+	{"mbr-logical", imagetest.MBR, 10240 * 512, "partition 5 (NTFS)"},
+	{"gpt", imagetest.GPT, 4096 * 512, "partition 2 (NTFS)"},
 }
 
 // wantLocate is what Locate must find in windowsTree.
@@ -65,10 +52,7 @@ func TestBuiltImages(t *testing.T) {
 	vol := buildNTFS(t, volSize, tr)
 	for _, l := range layouts {
 		t.Run(l.name, func(t *testing.T) {
-			disk := vol
-			if l.table != nil {
-				disk = embed(t, vol, l.diskSize, l.offset, l.table(t))
-			}
+			disk := l.place(t, vol).Path
 			img, err := Open(disk)
 			if err != nil {
 				t.Fatal(err)
@@ -82,7 +66,7 @@ func TestBuiltImages(t *testing.T) {
 			if v.Desc != l.desc || v.Offset != l.offset {
 				t.Errorf("volume %q at %d, want %q at %d", v.Desc, v.Offset, l.desc, l.offset)
 			}
-			for name, want := range tr.files {
+			for name, want := range tr.Files {
 				got, err := fs.ReadFile(v.FS, name)
 				if err != nil {
 					t.Errorf("%s: %v", name, err)
@@ -94,7 +78,7 @@ func TestBuiltImages(t *testing.T) {
 			}
 			// Windows lookup rules: any case.
 			got, err := fs.ReadFile(v.FS, "WINDOWS/system32/CONFIG/system")
-			if err != nil || !bytes.Equal(got, tr.files["Windows/System32/config/SYSTEM"]) {
+			if err != nil || !bytes.Equal(got, tr.Files["Windows/System32/config/SYSTEM"]) {
 				t.Errorf("case-insensitive read: %v", err)
 			}
 			found, err := Locate(v.FS)
@@ -104,7 +88,7 @@ func TestBuiltImages(t *testing.T) {
 			if diff := cmp.Diff(wantLocate, found); diff != "" {
 				t.Errorf("Locate (-want +got):\n%s", diff)
 			}
-			if got, want := img.Display(v, "Windows/System32/config/SYSTEM"), "disk.raw > "+l.desc+` > \Windows\System32\config\SYSTEM`; l.table != nil && got != want {
+			if got, want := img.Display(v, "Windows/System32/config/SYSTEM"), filepath.Base(disk)+" > "+l.desc+` > \Windows\System32\config\SYSTEM`; got != want {
 				t.Errorf("Display = %q, want %q", got, want)
 			}
 		})
@@ -144,7 +128,7 @@ func TestExtract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(b, tr.files[f.Path]) || int64(len(b)) != f.Size {
+		if !bytes.Equal(b, tr.Files[f.Path]) || int64(len(b)) != f.Size {
 			t.Errorf("%s: extracted bytes differ", f.Path)
 		}
 		if f.Modified == nil || f.Modified.IsZero() || f.MFTRecord == 0 {
