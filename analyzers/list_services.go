@@ -5,4 +5,11 @@ package analyzers
 var serviceAnalyzers = []*Analyzer{
 	Services,
 	IFEO,
+	LSA,
+	PrintMonitors,
+	Netsh,
+	TimeProviders,
+	Wow64,
+	CmdAutoRun,
+	ActiveSetup,
 }

@@ -1,0 +1,57 @@
+package analyzers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/report"
+)
+
+// PrintMonitors reports port monitors that the spooler loads beyond Windows' own.
+var PrintMonitors = &Analyzer{
+	Name: "printmonitors",
+	Doc: `Print monitors: DLLs the spooler loads as SYSTEM
+spoolsv.exe loads the Driver DLL of every Control\Print\Monitors\* key at
+start, as SYSTEM. Windows' own monitors (localspl, tcpmon, usbmon, WSDMon,
+APMon, AppMon, FXSMON, IPPMon, pjlmon, winprint) are quiet; another bare DLL
+name (loaded from System32, as printer vendors' language monitors are) is
+low, a DLL given by a path outside System32 is high, and the path assessor
+can raise either. Every control set is read.`,
+	Needs:  []hive.Kind{hive.KindSystem},
+	Attack: []string{"T1547.010"},
+	Run:    runPrintMonitors,
+}
+
+var printMonitorDefaults = map[string]bool{
+	"localspl.dll": true, "tcpmon.dll": true, "usbmon.dll": true, "wsdmon.dll": true,
+	"apmon.dll": true, "appmon.dll": true, "fxsmon.dll": true, "ippmon.dll": true,
+	"pjlmon.dll": true, "winprint.dll": true,
+}
+
+func runPrintMonitors(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+	env := hostEnv(set, nil)
+	var out []report.Finding
+	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+		mons, err := svcSubkeys(cs.Key, `Control\Print\Monitors`)
+		for _, m := range mons {
+			v, dll, verr := svcText(m, "Driver")
+			if verr != nil {
+				err = verr
+			}
+			if dll == "" {
+				continue
+			}
+			f := inSet(atValue(e, m, v), cs)
+			if !svcDLLEntry(&f, dll, printMonitorDefaults, report.Low, env, "T1547.010") {
+				continue
+			}
+			f.Rule = "printmonitor.driver"
+			f.Title = fmt.Sprintf("Print monitor %q loads %s", m.Name(), dll)
+			f.Detail = "The print spooler loads this port monitor as SYSTEM at every start. " + f.Detail
+			out = append(out, f)
+		}
+		return err
+	})
+	return out, err
+}
