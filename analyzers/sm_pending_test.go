@@ -1,6 +1,7 @@
 package analyzers
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -119,4 +120,16 @@ func TestPendingRenamesDuplicates(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d findings note the repetition, want 1", n)
 	}
+}
+
+func Example_parsePendingOps() {
+	data := pendingValue("PendingFileRenameOperations",
+		`\??\C:\Windows\Temp\wl.tmp`, `!\??\C:\Windows\System32\winlogon.exe`,
+		`\??\C:\Users\bob\AppData\Local\Temp\old.log`, "").Data
+	for _, op := range parsePendingOps(data) {
+		fmt.Printf("%s %s -> %q\n", op.kind(), op.Source, op.Dest)
+	}
+	// Output:
+	// replace \??\C:\Windows\Temp\wl.tmp -> "\\??\\C:\\Windows\\System32\\winlogon.exe"
+	// delete \??\C:\Users\bob\AppData\Local\Temp\old.log -> ""
 }
