@@ -261,7 +261,7 @@ func (s svcKey) judgeImage(env winpath.Env) (f report.Finding, ms, ok bool) {
 	}
 	a = svcTrustMicrosoft(a)
 	p := a.Path
-	ms = svcMicrosoftPath(p)
+	ms = svcMicrosoftPath(p) && !svcHasReason(a, "masquerade.") // a fake system binary is not Microsoft's
 	f.Detail = s.about()
 	var rule string
 	if s.isDriver() {
