@@ -181,6 +181,14 @@ func TestCorpus(t *testing.T) {
 			}
 			want := exportRaw(t, p)
 			compareReads(t, r, want)
+			// sleuthkit (through its own libewf binding) agrees.
+			cat, err := exec.Command(corpus.RequireTool(t, "img_cat"), "-i", "ewf", p).Output()
+			if err != nil {
+				t.Fatalf("img_cat: %v", err)
+			}
+			if !bytes.Equal(cat, want) {
+				t.Errorf("img_cat gives %d bytes differing from ewfexport's %d", len(cat), len(want))
+			}
 			ok, err := r.Verify()
 			if !ok || err != nil {
 				t.Errorf("Verify = %v, %v", ok, err)
