@@ -15,6 +15,11 @@ import (
 // cycle and a truncation.
 func seedHives(f *testing.F) [][]byte {
 	f.Helper()
+	return seedHivesT(f)
+}
+
+func seedHivesT(f testing.TB) [][]byte {
+	f.Helper()
 	big := make([]byte, 20000)
 	for i := range big {
 		big[i] = byte(i)
