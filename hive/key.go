@@ -156,18 +156,40 @@ func (k *Key) Subkeys() ([]*Key, error) {
 }
 
 // Subkey returns the direct subkey with the given name (case-insensitive).
-// The error wraps fs.ErrNotExist when there is none.
+// The error wraps fs.ErrNotExist when there is none. Only the names of the
+// other subkeys are decoded, so a lookup in a key with thousands of
+// subkeys stays cheap.
 func (k *Key) Subkey(name string) (*Key, error) {
-	subs, err := k.Subkeys()
-	for _, s := range subs {
-		if foldEqual(s.name, name) {
-			return s, nil
+	var listErr error
+	if k.nSub > 0 {
+		offs, err := k.h.subkeyOffsets(k.subList)
+		listErr = err
+		for _, off := range offs {
+			if n, ok := k.h.nameAt(off); ok && foldEqual(n, name) {
+				return k.h.keyAt(off, k.path)
+			}
 		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s\\%s: %w (subkey list damaged: %v)", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist, err)
+	if listErr != nil {
+		return nil, fmt.Errorf("%s\\%s: %w (subkey list damaged: %v)", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist, listErr)
 	}
 	return nil, fmt.Errorf("%s\\%s: %w", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist)
+}
+
+// nameAt decodes only the name of the key node at off; ok is false when the
+// cell is not a readable key node.
+func (h *Hive) nameAt(off uint32) (string, bool) {
+	p, size, err := h.cell(off)
+	start := h.prof.Off_CM_KEY_NODE__Name
+	if err != nil || int64(size) < start || h.data[p] != 'n' || h.data[p+1] != 'k' {
+		return "", false
+	}
+	n := int64(h.u16(p + h.prof.Off_CM_KEY_NODE_NameLength))
+	if start+n > int64(size) {
+		return "", false
+	}
+	flags := h.u16(p + h.prof.Off_CM_KEY_NODE_Flags)
+	return decodeName(h.data[p+start:p+start+n], flags&KeyCompName != 0), true
 }
 
 // Key returns the key at path below k (`\`-separated, case-insensitive;

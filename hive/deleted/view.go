@@ -11,7 +11,8 @@ import (
 	"github.com/hivescan/hivescan/hive/hivetest"
 )
 
-// LivePaths maps the cell offset of every live key of h to its path, and
+// LivePaths maps the cell offset of every live key of h to its path (with a
+// leading `\`), and
 // the value cells that live value lists still name in their slack (see
 // hive.Key.ValueListSlack) to the path of that key.
 func LivePaths(ctx context.Context, h *hive.Hive) (keys, slackValues map[uint32]string, err error) {
@@ -54,7 +55,7 @@ type ViewStats struct {
 // and must be dropped by the caller. View returns a nil hive when nothing
 // could be placed. The view is built with the project's hive builder and
 // parsed with the kind of h.
-func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string) (*hive.Hive, ViewStats, error) {
+func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string, livePaths map[uint32]string) (*hive.Hive, ViewStats, error) {
 	var st ViewStats
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
@@ -66,6 +67,10 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 	}
 	b.root = &hivetest.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
+	live := make(map[string]bool, len(livePaths))
+	for _, p := range livePaths {
+		live[strings.ToLower(p)] = true
+	}
 	keyPath := map[uint32]string{}
 	for _, k := range rec.Keys {
 		if !k.ParentKnown || strings.ContainsRune(k.Name, '\\') || k.Name == "" {
@@ -74,7 +79,7 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		}
 		p := joinPath(k.ParentPath, k.Name)
 		keyPath[k.Offset] = p
-		if _, err := h.Key(p); err == nil {
+		if live[strings.ToLower(p)] {
 			st.Shadowed++ // a live key of the same name took its place
 			continue
 		}
@@ -217,6 +222,6 @@ func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats
 	if err != nil {
 		return nil, nil, ViewStats{}, err
 	}
-	view, st, err := View(ctx, h, rec, slack)
+	view, st, err := View(ctx, h, rec, slack, keys)
 	return rec, view, st, err
 }
