@@ -132,6 +132,12 @@ func TestExitCodes(t *testing.T) {
 		{"version", []string{"version"}, 0, "hivescan dev", ""},
 		{"analyzers", []string{"analyzers"}, 0, "bootexecute", ""},
 		{"hives", []string{"hives", fake}, 0, "ControlSet002 (last_known_good)", ""},
+		{"dump key", []string{"dump", fake + "/Windows/System32/config/SYSTEM", `select`}, 0, "LastKnownGood (REG_DWORD) = 2", ""},
+		{"dump jsonl", []string{"dump", "-f", "jsonl", clean + "/Windows/System32/config/SYSTEM", `ControlSet001\Control\Session Manager`}, 0, `{"type":"value","path":"\\ControlSet001\\Control\\Session Manager","name":"BootExecute","reg_type":"REG_MULTI_SZ","size":`, ""},
+		{"dump deleted", []string{"dump", "--deleted", evidence + "/deleted-traces/Users/carol/NTUSER.DAT"}, 0, `WindowsUpdate (REG_SZ) = C:\Windows\smss.exe -k  (deleted value`, ""},
+		{"dump missing key", []string{"dump", clean + "/Windows/System32/config/SYSTEM", `No\Such`}, 2, "", "does not exist"},
+		{"dump not a hive", []string{"dump", "main.go"}, 2, "", "not a registry hive"},
+		{"dump bad format", []string{"dump", "-f", "xml", clean + "/Windows/System32/config/SYSTEM"}, 2, "", "unknown format"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

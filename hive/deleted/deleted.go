@@ -50,6 +50,10 @@ type Value struct {
 	// Key is the offset of the deleted key whose value list names this
 	// value, or 0 when none does.
 	Key uint32
+	// KeyPath is the path of the key the value belonged to when View could
+	// tell (its deleted key, or a live key whose value-list slack still
+	// names it); "" when unknown.
+	KeyPath string
 }
 
 // Slack is unused space at the end of an allocated cell.

@@ -92,10 +92,11 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		}
 		st.Keys++
 	}
-	for _, v := range rec.Values {
+	for i := range rec.Values {
 		if err := ctx.Err(); err != nil {
 			return nil, st, err
 		}
+		v := &rec.Values[i]
 		owner, ok := keyPath[v.Key]
 		if v.Key == 0 || !ok {
 			owner, ok = slackValues[v.Offset]
@@ -104,6 +105,7 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 			st.Unplaced++
 			continue
 		}
+		v.KeyPath = owner
 		if v.Data == nil && v.DataProblem != "" {
 			st.NoData++
 			continue
