@@ -515,7 +515,11 @@ func (r *Reader) tableEntries(ti int) ([]uint32, error) {
 			err = &FormatError{t.seg + 1, off, "table entries: " + err.Error()}
 			continue
 		}
-		if t.footer && binary.LittleEndian.Uint32(buf[t.count*4:]) != adler32.Checksum(buf[:t.count*4]) {
+		// Early formats (EWF, SMART, EnCase 1) store the chunks right after
+		// the entries, without the entries checksum.
+		footer := t.footer && t.count > 0 &&
+			t.base+int64(binary.LittleEndian.Uint32(buf)&0x7fffffff) != off+t.count*4
+		if footer && binary.LittleEndian.Uint32(buf[t.count*4:]) != adler32.Checksum(buf[:t.count*4]) {
 			err = &FormatError{t.seg + 1, off, "table entries checksum mismatch"}
 			continue
 		}

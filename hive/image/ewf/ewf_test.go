@@ -81,7 +81,11 @@ func acquire(t testing.TB, src []byte, args ...string) string {
 	if out, err := exec.Command(tool, append(args, in)...).CombinedOutput(); err != nil {
 		t.Fatalf("ewfacquire: %v\n%s", err, out)
 	}
-	return filepath.Join(dir, "img.E01")
+	first, _ := filepath.Glob(filepath.Join(dir, "img.[EeSs]01"))
+	if len(first) != 1 {
+		t.Fatalf("ewfacquire wrote no first segment: %v", first)
+	}
+	return first[0]
 }
 
 func TestAcquired(t *testing.T) {
@@ -96,6 +100,13 @@ func TestAcquired(t *testing.T) {
 		{"none-split", []string{"-c", "none", "-S", "3MiB"}, 3},
 		{"best-chunk16", []string{"-c", "deflate:best", "-b", "16"}, 1},
 		{"empty-block-encase5", []string{"-c", "empty-block", "-f", "encase5", "-S", "2MiB"}, 3},
+		{"ewf", []string{"-f", "ewf", "-c", "deflate:fast", "-S", "1MiB"}, 4},
+		{"smart", []string{"-f", "smart", "-c", "deflate:fast", "-S", "1MiB"}, 4},
+		{"ftk", []string{"-f", "ftk", "-c", "deflate:fast", "-S", "1MiB"}, 4},
+		{"encase2", []string{"-f", "encase2", "-c", "deflate:fast", "-S", "1MiB"}, 4},
+		{"encase4", []string{"-f", "encase4", "-c", "none", "-S", "1MiB"}, 4},
+		{"encase7", []string{"-f", "encase7", "-c", "deflate:best", "-S", "1MiB"}, 4},
+		{"linen6", []string{"-f", "linen6", "-c", "deflate:fast", "-S", "1MiB"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			first := acquire(t, want, tc.args...)
@@ -104,7 +115,7 @@ func TestAcquired(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			files, _ := filepath.Glob(strings.TrimSuffix(first, "01") + "*")
+			files, _ := filepath.Glob(first[:len(first)-2] + "*")
 			if len(r.Segments) != len(files) || len(files) < tc.segments {
 				t.Errorf("opened %d segments, ewfacquire wrote %d, want at least %d", len(r.Segments), len(files), tc.segments)
 			}
