@@ -312,3 +312,14 @@ func BenchmarkRead(b *testing.B) {
 		}
 	})
 }
+
+func TestFindTable(t *testing.T) {
+	r := &Reader{tables: []tableRef{{first: 0, count: 3}, {first: 3, count: 0}, {first: 3, count: 5}, {first: 8, count: 1}}}
+	var got []int
+	for idx := int64(0); idx < 9; idx++ {
+		got = append(got, r.findTable(idx))
+	}
+	if diff := cmp.Diff([]int{0, 0, 0, 2, 2, 2, 2, 2, 3}, got); diff != "" {
+		t.Errorf("findTable (-want +got):\n%s", diff)
+	}
+}
