@@ -109,7 +109,12 @@ func Open(path string) (*Container, error) {
 	if name := unsupported(head); name != "" {
 		return nil, fmt.Errorf("container: %s: %s image: %w", path, name, ErrUnsupported)
 	}
-	return openDetected(path, head, tail)
+	c, err := openDetected(path, head, tail)
+	if errors.Is(err, vhd.ErrDifferencing) || errors.Is(err, vhdx.ErrDifferencing) ||
+		errors.Is(err, vmdk.ErrDifferencing) || errors.Is(err, vmdk.ErrUnsupportedExtent) {
+		return nil, fmt.Errorf("container: %s: %w: %w", path, ErrUnsupported, err)
+	}
+	return c, err
 }
 
 // unsupported names a recognised container format this package cannot read.

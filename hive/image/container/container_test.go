@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hivescan/hivescan/internal/corpus"
@@ -285,5 +286,23 @@ func TestConcurrentReads(t *testing.T) {
 			}
 		}
 		c.Close()
+	}
+}
+
+func TestDifferencingIsUnsupported(t *testing.T) {
+	tool := corpus.RequireTool(t, "qemu-img")
+	dir := t.TempDir()
+	base, child := filepath.Join(dir, "base.vmdk"), filepath.Join(dir, "child.vmdk")
+	for _, args := range [][]string{
+		{"create", "-f", "vmdk", base, "1M"},
+		{"create", "-f", "vmdk", "-b", base, "-F", "vmdk", child},
+	} {
+		if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
+			t.Fatalf("qemu-img: %v\n%s", err, b)
+		}
+	}
+	_, err := Open(child)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "base.vmdk") {
+		t.Errorf("Open(differencing) = %v, want ErrUnsupported naming base.vmdk", err)
 	}
 }
