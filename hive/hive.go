@@ -1,13 +1,10 @@
 package hive
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
-
-	"www.velocidex.com/golang/regparser"
 )
 
 // DefaultMaxSize is the largest hive Open, NewReader and Parse accept unless
@@ -46,8 +43,6 @@ type Hive struct {
 	Truncated bool
 
 	data []byte
-	r    *bytes.Reader
-	prof *regparser.RegistryProfile
 	end  int64 // end of the data (absolute file offset)
 	kind Kind
 }
@@ -128,8 +123,6 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 		Name:   name,
 		Header: bb,
 		data:   data,
-		r:      bytes.NewReader(data),
-		prof:   regparser.NewRegistryProfile(),
 		end:    int64(len(data)),
 	}
 	if BaseBlockSize+int64(bb.HiveBinsSize) > h.end {

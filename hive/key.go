@@ -44,33 +44,30 @@ func (h *Hive) keyAt(off uint32, parentPath string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	const fixed = 76 // nk header before the name
+	fixed := int(fields.nkName) // nk header before the name
 	if size < fixed {
 		return nil, h.errAt(p-4, fmt.Sprintf("key cell of %d bytes too small", size))
 	}
-	nk := h.prof.CM_KEY_NODE(h.r, p)
-	if nk.Signature() != 0x6b6e {
+	if h.u16(p+fields.nkSig) != 0x6b6e {
 		return nil, h.errAt(p, fmt.Sprintf("expected key node (nk), found %q", string(h.data[p:p+2])))
 	}
-	nameLen := int(nk.NameLength())
+	nameLen := int(h.u16(p + fields.nkNameLen))
 	if fixed+nameLen > size {
 		return nil, h.errAt(p, fmt.Sprintf("key name of %d bytes runs past its cell (%d bytes)", nameLen, size))
 	}
-	nameStart := p + h.prof.Off_CM_KEY_NODE__Name
-	counts := nk.SubKeyCounts()
-	lists := nk.SubKeyLists()
+	nameStart := p + fields.nkName
 	k := &Key{
 		h:         h,
 		off:       off,
-		flags:     nk.Flags(),
-		lastWrite: h.u64(p + h.prof.Off_CM_KEY_NODE_LastWriteTime),
-		parent:    nk.Parent(),
-		nSub:      counts[0],
-		subList:   lists[0],
-		nVal:      nk.ValueList().Count(),
-		valList:   nk.ValueList().List(),
-		classOff:  nk.Class(),
-		classLen:  nk.ClassLength(),
+		flags:     h.u16(p + fields.nkFlags),
+		lastWrite: h.u64(p + fields.nkLastWrite),
+		parent:    h.u32(p + fields.nkParent),
+		nSub:      h.u32(p + fields.nkSubCount),
+		subList:   h.u32(p + fields.nkSubList),
+		nVal:      h.u32(p + fields.nkValCount),
+		valList:   h.u32(p + fields.nkValList),
+		classOff:  h.u32(p + fields.nkClass),
+		classLen:  h.u16(p + fields.nkClassLen),
 	}
 	k.name = decodeName(h.data[nameStart:nameStart+int64(nameLen)], k.flags&KeyCompName != 0)
 	switch parentPath {
@@ -180,15 +177,15 @@ func (k *Key) Subkey(name string) (*Key, error) {
 // cell is not a readable key node.
 func (h *Hive) nameAt(off uint32) (string, bool) {
 	p, size, err := h.cell(off)
-	start := h.prof.Off_CM_KEY_NODE__Name
-	if err != nil || int64(size) < start || h.data[p] != 'n' || h.data[p+1] != 'k' {
+	start := fields.nkName
+	if err != nil || int64(size) < start || h.u16(p+fields.nkSig) != 0x6b6e {
 		return "", false
 	}
-	n := int64(h.u16(p + h.prof.Off_CM_KEY_NODE_NameLength))
+	n := int64(h.u16(p + fields.nkNameLen))
 	if start+n > int64(size) {
 		return "", false
 	}
-	flags := h.u16(p + h.prof.Off_CM_KEY_NODE_Flags)
+	flags := h.u16(p + fields.nkFlags)
 	return decodeName(h.data[p+start:p+start+n], flags&KeyCompName != 0), true
 }
 

@@ -144,26 +144,25 @@ func (h *Hive) valueAt(off uint32, k *Key) (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	const fixed = 20
+	fixed := int(fields.vkName)
 	if size < fixed {
 		return nil, h.errAt(p-4, fmt.Sprintf("value cell of %d bytes too small", size))
 	}
-	vk := h.prof.CM_KEY_VALUE(h.r, p)
-	if vk.Signature() != 0x6b76 {
+	if h.u16(p+fields.vkSig) != 0x6b76 {
 		return nil, h.errAt(p, fmt.Sprintf("expected value node (vk), found %q", string(h.data[p:p+2])))
 	}
 	v := &Value{
 		h:       h,
 		key:     k,
 		off:     off,
-		typ:     ValueType(vk.Type()),
-		flags:   vk.Flags(),
-		dataLen: vk.DataLength(),
-		dataOff: vk.Data(),
-		dataAbs: p + h.prof.Off_CM_KEY_VALUE_Data,
+		typ:     ValueType(h.u32(p + fields.vkType)),
+		flags:   h.u16(p + fields.vkFlags),
+		dataLen: h.u32(p + fields.vkDataLen),
+		dataOff: h.u32(p + fields.vkData),
+		dataAbs: p + fields.vkData,
 	}
-	nameLen := int(vk.NameLength())
-	nameStart := p + h.prof.Off_CM_KEY_VALUE_Name
+	nameLen := int(h.u16(p + fields.vkNameLen))
+	nameStart := p + fields.vkName
 	if fixed+nameLen > size {
 		return nil, h.errAt(p, fmt.Sprintf("value name of %d bytes runs past its cell (%d bytes)", nameLen, size))
 	}
@@ -205,9 +204,8 @@ func (v *Value) Bytes() ([]byte, error) {
 // bigData concatenates the segments of a big-data (db) record.
 func (v *Value) bigData(p int64, n int) ([]byte, error) {
 	h := v.h
-	db := h.prof.CM_BIG_DATA(h.r, p)
-	count := int(db.Count())
-	lp, lsize, err := h.cell(db.List())
+	count := int(h.u16(p + fields.dbCount))
+	lp, lsize, err := h.cell(h.u32(p + fields.dbList))
 	if err != nil {
 		return nil, fmt.Errorf("big data segment list of value %q: %w", v.name, err)
 	}
