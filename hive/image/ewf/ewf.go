@@ -84,6 +84,11 @@ type Reader struct {
 	mu     sync.Mutex
 	cache  *lru
 	tcache *lru // decoded table entries, keyed by table index
+	// Reused for every compressed chunk (r.mu held): the stored bytes and
+	// the zlib reader with its 32 KiB window.
+	stored []byte
+	zsrc   bytes.Reader
+	zr     io.ReadCloser
 }
 
 type segment struct {
@@ -442,25 +447,40 @@ func (r *Reader) chunk(idx int64) ([]byte, error) {
 	if stored <= 0 || stored > limit || start < 0 || end > s.size {
 		return nil, ferr(fmt.Sprintf("stored size %d out of range", stored))
 	}
-	buf := make([]byte, stored)
+	var buf []byte
+	if compressed {
+		if int64(cap(r.stored)) < stored {
+			r.stored = make([]byte, limit)
+		}
+		buf = r.stored[:stored]
+	} else {
+		buf = make([]byte, stored) // kept in the cache
+	}
 	if err := r.readFull(s, buf, start); err != nil {
 		return nil, ferr(err.Error())
 	}
 	var data []byte
 	if compressed {
-		zr, err := zlib.NewReader(bytes.NewReader(buf))
+		r.zsrc.Reset(buf)
+		var err error
+		if r.zr == nil {
+			r.zr, err = zlib.NewReader(&r.zsrc)
+		} else {
+			err = r.zr.(zlib.Resetter).Reset(&r.zsrc, nil)
+		}
 		if err != nil {
 			return nil, ferr("zlib: " + err.Error())
 		}
 		data = make([]byte, r.chunkSize)
-		m, err := io.ReadFull(zr, data)
+		m, err := io.ReadFull(r.zr, data)
 		if err != nil && err != io.ErrUnexpectedEOF {
 			return nil, ferr("zlib: " + err.Error())
 		}
 		if int64(m) < want {
 			return nil, ferr(fmt.Sprintf("decompressed to %d bytes, want %d", m, want))
 		}
-		if _, err := zr.Read(make([]byte, 1)); err != io.EOF {
+		var one [1]byte
+		if _, err := r.zr.Read(one[:]); err != io.EOF {
 			return nil, ferr("zlib: stream longer than a chunk or bad checksum")
 		}
 		data = data[:m]
