@@ -195,6 +195,9 @@ func (img *Image) NTFS() []Volume {
 // Display renders a file of a volume for reports, Windows style:
 // "disk.E01 > partition 2 (NTFS) > \Windows\System32\config\SYSTEM".
 func (img *Image) Display(vol Volume, name string) string {
+	if name == "." {
+		name = "" // the volume root: "disk.E01 > partition 2 (NTFS) > \"
+	}
 	return filepath.Base(img.Path) + " > " + vol.Desc + " > \\" + strings.ReplaceAll(name, "/", "\\")
 }
 

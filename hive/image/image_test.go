@@ -91,6 +91,9 @@ func TestBuiltImages(t *testing.T) {
 			if got, want := img.Display(v, "Windows/System32/config/SYSTEM"), filepath.Base(disk)+" > "+l.desc+` > \Windows\System32\config\SYSTEM`; got != want {
 				t.Errorf("Display = %q, want %q", got, want)
 			}
+			if got, want := img.Display(v, "."), filepath.Base(disk)+" > "+l.desc+` > \`; got != want {
+				t.Errorf("Display(.) = %q, want %q", got, want)
+			}
 		})
 	}
 }
