@@ -21,9 +21,10 @@ func extractCommand(e *env) *cli.Command {
 		Description: `IMAGE is a disk image (raw or split raw, E01, VHD, VHDX, VMDK) holding NTFS
 volumes. The hives at the standard places of every Windows installation
 (config, RegBack, user profiles, Amcache, BCD) and their .LOG/.LOG1/.LOG2 files
-are copied to DIR/<volume>/<path in the volume>, and DIR/manifest.json lists
-each file with its volume, path in the image, SHA-256, MFT record and NTFS
-times. DIR is created; it must not exist or be empty, and nothing is ever
+are copied to DIR/<volume>/<path in the volume> (for example
+DIR/partition_2_(NTFS)/Windows/System32/config/SYSTEM), and DIR/manifest.json
+lists each file with its volume, path in the image, SHA-256, MFT record and
+NTFS times. DIR is created; it must not exist or be empty, and nothing is ever
 overwritten. The image is only read.
 
 A summary goes to stdout; files that could not be read go to stderr and to
