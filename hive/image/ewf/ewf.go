@@ -61,6 +61,11 @@ type Header struct {
 	Fields map[string]string
 }
 
+// SectorRange is a run of Count sectors starting at sector First.
+type SectorRange struct {
+	First, Count uint64
+}
+
 // Reader reads the media of an EWF image. It is safe for concurrent use.
 type Reader struct {
 	// Segments lists the segment files read, in order (empty for NewReader).
@@ -74,6 +79,9 @@ type Reader struct {
 	// sections), nil when absent.
 	MD5  []byte
 	SHA1 []byte
+	// AcquisitionErrors lists the sector ranges the acquisition could not
+	// read (error2 section); the image holds zeros there.
+	AcquisitionErrors []SectorRange
 
 	size      int64
 	chunkSize int64
@@ -266,6 +274,10 @@ func (r *Reader) addSegment(ra io.ReaderAt, size int64, c io.Closer) (done bool,
 				}
 				r.SHA1 = r.readHash(s, data+16, 20)
 			}
+		case "error2":
+			if err := r.parseErrors(s, num, data, dataLen); err != nil {
+				return false, err
+			}
 		case "done", "next":
 			return typ == "done", nil
 		}
@@ -307,6 +319,36 @@ func (r *Reader) parseVolume(s *segment, off, n int64, num int) error {
 	r.BytesPerSector, r.SectorsPerChunk = bps, spc
 	r.chunkSize = int64(bps) * int64(spc)
 	r.size = int64(sectors) * int64(bps)
+	return nil
+}
+
+// parseErrors reads an error2 section: a count, 512 bytes, a checksum,
+// then (first sector, sector count) pairs of 32-bit values.
+func (r *Reader) parseErrors(s *segment, num int, off, n int64) error {
+	var h [520]byte
+	if n < int64(len(h)) {
+		return &FormatError{num, off, "error2 section too short"}
+	}
+	if err := r.readFull(s, h[:], off); err != nil {
+		return &FormatError{num, off, "error2 section: " + err.Error()}
+	}
+	if binary.LittleEndian.Uint32(h[516:]) != adler32.Checksum(h[:516]) {
+		return &FormatError{num, off, "error2 header checksum mismatch"}
+	}
+	count := int64(binary.LittleEndian.Uint32(h[:]))
+	if count > (n-520)/8 {
+		return &FormatError{num, off, fmt.Sprintf("%d error entries do not fit the %d-byte section", count, n)}
+	}
+	b := make([]byte, count*8)
+	if err := r.readFull(s, b, off+520); err != nil {
+		return &FormatError{num, off + 520, "error2 entries: " + err.Error()}
+	}
+	for i := int64(0); i < count; i++ {
+		r.AcquisitionErrors = append(r.AcquisitionErrors, SectorRange{
+			First: uint64(binary.LittleEndian.Uint32(b[8*i:])),
+			Count: uint64(binary.LittleEndian.Uint32(b[8*i+4:])),
+		})
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/adler32"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -321,5 +322,51 @@ func TestFindTable(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{0, 0, 0, 2, 2, 2, 2, 2, 3}, got); diff != "" {
 		t.Errorf("findTable (-want +got):\n%s", diff)
+	}
+}
+
+// TestAcquisitionErrors splices an error2 section (libewf's layout: count,
+// 512 bytes, Adler-32, then first-sector/count pairs and their Adler-32)
+// before the done section of an acquired image.
+func TestAcquisitionErrors(t *testing.T) {
+	img, err := os.ReadFile(acquire(t, pattern(1<<20), "-c", "deflate:fast"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := bytes.LastIndex(img, []byte("done\x00"))
+	if done < 0 {
+		t.Fatal("no done section")
+	}
+	ranges := []SectorRange{{First: 100, Count: 8}, {First: 2000, Count: 1}}
+	data := make([]byte, 520)
+	binary.LittleEndian.PutUint32(data, uint32(len(ranges)))
+	binary.LittleEndian.PutUint32(data[516:], adler32.Checksum(data[:516]))
+	var entries []byte
+	for _, sr := range ranges {
+		entries = binary.LittleEndian.AppendUint32(entries, uint32(sr.First))
+		entries = binary.LittleEndian.AppendUint32(entries, uint32(sr.Count))
+	}
+	data = append(append(data, entries...), binary.LittleEndian.AppendUint32(nil, adler32.Checksum(entries))...)
+	desc := func(typ string, size, next int64) []byte {
+		d := make([]byte, sectionDescLen)
+		copy(d, typ)
+		binary.LittleEndian.PutUint64(d[16:], uint64(next))
+		binary.LittleEndian.PutUint64(d[24:], uint64(size))
+		binary.LittleEndian.PutUint32(d[72:], adler32.Checksum(d[:72]))
+		return d
+	}
+	errSize := int64(sectionDescLen + len(data))
+	b := append(bytes.Clone(img[:done]), desc("error2", errSize, int64(done)+errSize)...)
+	b = append(b, data...)
+	b = append(b, desc("done", 0, int64(len(b)))...)
+	r, err := NewReader([]io.ReaderAt{bytes.NewReader(b)}, []int64{int64(len(b))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ranges, r.AcquisitionErrors); diff != "" {
+		t.Errorf("AcquisitionErrors (-want +got):\n%s", diff)
+	}
+	if ok, err := r.Verify(); !ok || err != nil {
+		t.Errorf("Verify = %v, %v", ok, err)
 	}
 }
