@@ -149,6 +149,9 @@ func openDetected(path string, head, tail []byte) (*Container, error) {
 			return nil, err
 		}
 		c := &Container{Format: FormatEWF, Segments: r.Segments, m: r, v: r, ewf: r}
+		if n := len(r.AcquisitionErrors); n > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("EWF acquisition could not read %d sector ranges (zero-filled in the image)", n))
+		}
 		if r.MD5 != nil {
 			c.StoredHashes = map[string]string{"md5": hex.EncodeToString(r.MD5)}
 			if r.SHA1 != nil {
