@@ -10,13 +10,14 @@ import (
 
 // Fingerprint identifies a finding across runs and machines, for baselines and
 // suppression lists: 16 lower-case hex digits, a prefix of a SHA-256 over the
-// analyzer, rule, host, hive kind, user, key, value name and data.
+// analyzer, rule, hive kind, user, key, value name and data.
 //
 // Key, value name and hive kind are compared without letter case, as Windows
 // does. The hive's file path, the times, the severity, the title and the
-// detail do not count: the same persistence found in a RegBack copy, on
-// another analyst's machine or after a rule's severity changed keeps its
-// fingerprint. A key-level finding (Value nil) differs from one about the
+// detail do not count, nor does the host: the same persistence found in an
+// image and in a collection of the same machine, in a RegBack copy, on
+// another machine or after a rule's severity changed keeps its fingerprint.
+// A key-level finding (Value nil) differs from one about the
 // default value (Value "").
 func Fingerprint(f Finding) string {
 	h := sha256.New()
@@ -28,7 +29,6 @@ func Fingerprint(f Finding) string {
 	field("hivescan-fingerprint-1")
 	field(f.Analyzer)
 	field(f.Rule)
-	field(f.Host)
 	field(strings.ToLower(f.HiveKind))
 	field(f.User)
 	field(strings.ToLower(f.Key))

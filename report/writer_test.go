@@ -83,5 +83,5 @@ func ExampleFormatFor() {
 	// Output:
 	// [table json jsonl csv]
 	// severity,host,analyzer,rule,title,hive_kind,hive,user,key,scope,value,data,last_write,control_set,control_set_role,attack,risk,deleted,detail,fingerprint
-	// high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,alice,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,false,,9fc2b53e9e99e753
+	// high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,alice,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,false,,2062b968f0483698
 }
