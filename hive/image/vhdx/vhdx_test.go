@@ -198,19 +198,6 @@ func TestDamaged(t *testing.T) {
 	}
 }
 
-func TestDifferencing(t *testing.T) {
-	tool := corpus.RequireTool(t, "qemu-img")
-	base := qemuConvert(t, pattern(1<<20), "-o", "block_size=1M")
-	child := filepath.Join(t.TempDir(), "child.vhdx")
-	if b, err := exec.Command(tool, "create", "-f", "vhdx", "-b", base, "-F", "vhdx", child).CombinedOutput(); err != nil {
-		t.Skipf("qemu-img cannot create a differencing VHDX: %v\n%s", err, b)
-	}
-	_, err := Open(child)
-	if !errors.Is(err, ErrDifferencing) {
-		t.Errorf("Open = %v, want ErrDifferencing", err)
-	}
-}
-
 func BenchmarkRead(b *testing.B) {
 	r, err := Open(qemuConvert(b, pattern(8<<20), "-o", "block_size=1M"))
 	if err != nil {
