@@ -76,9 +76,13 @@ func runLocations(k hive.Kind) []runLocation {
 		}
 	} else {
 		cv := `Software\Microsoft\Windows\CurrentVersion`
+		hk := "HKCU"
+		if k == hive.KindDefault {
+			hk = `HKU\.DEFAULT`
+		}
 		prefixes = []prefix{
-			{cv, "HKCU", cv + `\Explorer\StartupApproved\Run`},
-			{`Software\Wow6432Node\Microsoft\Windows\CurrentVersion`, "HKCU (32-bit)", cv + `\Explorer\StartupApproved\Run32`},
+			{cv, hk, cv + `\Explorer\StartupApproved\Run`},
+			{`Software\Wow6432Node\Microsoft\Windows\CurrentVersion`, hk + " (32-bit)", cv + `\Explorer\StartupApproved\Run32`},
 		}
 	}
 	var out []runLocation

@@ -15,7 +15,7 @@ func Hosts() []Host {
 func CleanHost() Host {
 	return Host{
 		Name:  "clean-host",
-		About: "a Windows 10 machine with default settings and ordinary Run entries: nothing above info",
+		About: "a Windows 10 machine with default settings and ordinary Run entries (OneDrive in the user profile is low): nothing above low",
 		Hives: []Hive{
 			System("CLEAN-PC", [4]uint32{1, 1, 1, 0}, 1),
 			Software(),
