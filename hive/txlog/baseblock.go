@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive"
 )
 
 // Sizes and field offsets of the regf base block.
@@ -29,7 +31,6 @@ const (
 	fileNameLen    = 64
 	offFlags       = 144
 	offChecksum    = 508
-	checksumSpan   = 508
 	firstBinTSOff  = baseBlockSize + 20 // timestamp in the first hive bin header
 	firstBinHdrEnd = baseBlockSize + 32
 
@@ -81,26 +82,11 @@ func parseBaseBlock(b []byte) (*baseBlock, error) {
 		flags:       le.Uint32(b[offFlags:]),
 		name:        decodeName(b[offFileName : offFileName+fileNameLen]),
 		checksum:    le.Uint32(b[offChecksum:]),
-		computedSum: checksum(b),
+		computedSum: hive.Checksum(b),
 	}, nil
 }
 
 func (bb *baseBlock) checksumOK() bool { return bb.checksum == bb.computedSum }
-
-// checksum is the XOR-32 checksum of the first 508 bytes of a base block.
-func checksum(b []byte) uint32 {
-	var c uint32
-	for i := 0; i < checksumSpan; i += 4 {
-		c ^= binary.LittleEndian.Uint32(b[i:])
-	}
-	switch c {
-	case 0:
-		return 1
-	case 0xFFFFFFFF:
-		return 0xFFFFFFFE
-	}
-	return c
-}
 
 // decodeName decodes the UTF-16LE file name field up to its first NUL.
 func decodeName(b []byte) string {

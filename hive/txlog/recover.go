@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+
+	"github.com/hivescan/hivescan/hive"
 )
 
 // Log is a transaction log file: its name (used only in reports) and bytes.
@@ -306,7 +308,7 @@ func (r *replay) writeBaseBlock(primary []byte, base *logFile, seq uint32) {
 	le.PutUint32(bb[offRootCell:], r.rootCell)
 	le.PutUint32(bb[offHbinsSize:], r.hbinsSize)
 	le.PutUint32(bb[offFlags:], r.flags)
-	le.PutUint32(bb[offChecksum:], checksum(bb))
+	le.PutUint32(bb[offChecksum:], hive.Checksum(bb))
 }
 
 // sortSkipped orders skipped logs as the caller gave them.

@@ -17,6 +17,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/hivescan/hivescan/hive/image/internal/lru"
 )
 
 // Signature starts every EWF-E01 segment file.
@@ -90,8 +92,8 @@ type Reader struct {
 	read      atomic.Int64
 
 	mu     sync.Mutex
-	cache  *lru
-	tcache *lru // decoded table entries, keyed by table index
+	cache  *lru.Cache
+	tcache *lru.Cache // decoded table entries, keyed by table index
 	// Reused for every compressed chunk (r.mu held): the stored bytes and
 	// the zlib reader with its 32 KiB window.
 	stored []byte
@@ -397,8 +399,8 @@ func (r *Reader) finish() error {
 		return &FormatError{len(r.segs), 0, fmt.Sprintf("tables map %d chunks, media needs %d (segments missing or truncated)", mapped, need)}
 	}
 	per := max(1, min(maxCacheChunks, int(maxCacheBytes/r.chunkSize)))
-	r.cache = newLRU(per)
-	r.tcache = newLRU(4)
+	r.cache = lru.New(per)
+	r.tcache = lru.New(4)
 	return nil
 }
 
@@ -451,7 +453,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 
 // chunk returns the media bytes of chunk idx; r.mu is held.
 func (r *Reader) chunk(idx int64) ([]byte, error) {
-	if b, ok := r.cache.get(idx); ok {
+	if b, ok := r.cache.Get(idx); ok {
 		return b, nil
 	}
 	ti := r.findTable(idx)
@@ -535,7 +537,7 @@ func (r *Reader) chunk(idx int64) ([]byte, error) {
 			return nil, ferr("checksum mismatch")
 		}
 	}
-	r.cache.put(idx, data)
+	r.cache.Put(idx, data)
 	return data, nil
 }
 
@@ -558,7 +560,7 @@ func (r *Reader) findTable(idx int64) int {
 // tableEntries loads the entries of table ti, falling back to its table2
 // copy when the entries checksum does not match; r.mu is held.
 func (r *Reader) tableEntries(ti int) ([]uint32, error) {
-	if b, ok := r.tcache.get(int64(ti)); ok {
+	if b, ok := r.tcache.Get(int64(ti)); ok {
 		return decodeEntries(b), nil
 	}
 	t := r.tables[ti]
@@ -585,7 +587,7 @@ func (r *Reader) tableEntries(ti int) ([]uint32, error) {
 			err = &FormatError{t.seg + 1, off, "table entries checksum mismatch"}
 			continue
 		}
-		r.tcache.put(int64(ti), buf[:t.count*4])
+		r.tcache.Put(int64(ti), buf[:t.count*4])
 		return decodeEntries(buf[:t.count*4]), nil
 	}
 	return nil, err

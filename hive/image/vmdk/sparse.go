@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/hivescan/hivescan/hive/image/internal/lru"
 )
 
 // Sparse extent header flags.
@@ -42,8 +44,8 @@ type sparseExtent struct {
 	descLen    int64
 
 	mu     sync.Mutex
-	tables *lru
-	grains *lru
+	tables *lru.Cache
+	grains *lru.Cache
 }
 
 // header fields of a sparse extent.
@@ -127,8 +129,8 @@ func newSparse(f *counted, name string) (*sparseExtent, error) {
 	if h.descOff > 0 && h.descSize > 0 && h.descSize <= maxDescSize/sector {
 		s.descOff, s.descLen = int64(h.descOff)*sector, int64(h.descSize)*sector
 	}
-	s.tables = newLRU(maxTables)
-	s.grains = newLRU(maxGrains)
+	s.tables = lru.New(maxTables)
+	s.grains = lru.New(maxGrains)
 	return s, nil
 }
 
@@ -189,14 +191,14 @@ func (s *sparseExtent) gte(g int64) (uint32, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.tables.get(t)
+	b, ok := s.tables.Get(t)
 	if !ok {
 		b = make([]byte, s.gtes*4)
 		at := int64(sec) * sector
 		if err := s.f.readFull(b, at); err != nil {
 			return 0, &FormatError{s.name, at, fmt.Sprintf("grain table %d: %v", t, err)}
 		}
-		s.tables.put(t, b)
+		s.tables.Put(t, b)
 	}
 	return binary.LittleEndian.Uint32(b[4*(g%s.gtes):]), nil
 }
@@ -205,7 +207,7 @@ func (s *sparseExtent) gte(g int64) (uint32, error) {
 func (s *sparseExtent) compressedGrain(g, off int64) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if b, ok := s.grains.get(g); ok {
+	if b, ok := s.grains.Get(g); ok {
 		return b, nil
 	}
 	ferr := func(format string, args ...any) error {
@@ -241,6 +243,6 @@ func (s *sparseExtent) compressedGrain(g, off int64) ([]byte, error) {
 	if int64(n) < min(s.grainSize, s.capacity-g*s.grainSize) {
 		return nil, ferr("decompressed to %d bytes", n)
 	}
-	s.grains.put(g, grain)
+	s.grains.Put(g, grain)
 	return grain, nil
 }
