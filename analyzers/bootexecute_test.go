@@ -3,9 +3,10 @@ package analyzers
 import (
 	"context"
 
-	"github.com/hivescan/hivescan/hive"
 	"strings"
 	"testing"
+
+	"github.com/hivescan/hivescan/hive"
 
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/internal/corpus"
 )

@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
 )

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/dump"
 	"github.com/hivescan/hivescan/hive/hivetest"

@@ -18,6 +18,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 

@@ -3,6 +3,8 @@ package txlog
 import (
 	"encoding/binary"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive"
 )
 
 // Builders of small primaries and logs for tests and fuzz seeds.
@@ -30,7 +32,7 @@ func testBase(n int, fileType, seq1, seq2, hbins uint32, name string) []byte {
 		}
 		le.PutUint16(b[offFileName+2*i:], u)
 	}
-	le.PutUint32(b[offChecksum:], checksum(b))
+	le.PutUint32(b[offChecksum:], hive.Checksum(b))
 	return b
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -202,7 +204,7 @@ func TestLogsWithoutPrimary(t *testing.T) {
 			copy(shell, d[:logBaseBlockSize])
 			le.PutUint32(shell[offFileType:], fileTypePrimary)
 			le.PutUint32(shell[offSeq2:], lf.bb.seq1-1)
-			le.PutUint32(shell[offChecksum:], checksum(shell))
+			le.PutUint32(shell[offChecksum:], hive.Checksum(shell))
 			res, err := Recover(shell, []Log{{tt.log, d}})
 			if err != nil {
 				t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -254,7 +256,7 @@ func TestRecoverInvalidPrimaryBase(t *testing.T) {
 func TestRecoverClean(t *testing.T) {
 	primary := testPrimary(10, 1, 0)
 	le.PutUint32(primary[offSeq2:], 10)
-	le.PutUint32(primary[offChecksum:], checksum(primary))
+	le.PutUint32(primary[offChecksum:], hive.Checksum(primary))
 	if d, why := NeedsRecovery(primary); d || !strings.HasPrefix(why, "clean") {
 		t.Fatalf("NeedsRecovery = %v, %q", d, why)
 	}
