@@ -16,6 +16,11 @@ func fixture() *Report {
 		Args:        []string{"scan", "--format", "json", "evidence"},
 		Started:     time.Date(2024, 3, 5, 1, 2, 3, 0, time.FixedZone("CET", 3600)),
 		Finished:    time.Date(2024, 3, 5, 0, 2, 4, 500, time.UTC),
+		Images: []Image{{Path: "cases/ws03.E01", Format: "ewf", Segments: []string{"cases/ws03.E01", "cases/ws03.E02"}, Size: 1 << 30,
+			StoredHashes: map[string]string{"md5": strings.Repeat("0f", 16)}, Verification: "not verified", PartitionTable: "GPT",
+			Volumes: []ImageVolume{{Desc: "partition 1 (FAT32)", Offset: 1 << 20, Length: 100 << 20, Reason: "FAT32: no NTFS volume"},
+				{Desc: "partition 2 (NTFS)", Offset: 101 << 20, Length: 900 << 20, Searched: true}},
+			BytesRead: 4242}},
 		Inputs: []Input{
 			{Path: "WS02/Windows/System32/config/SAM", Source: "evidence", Kind: "SAM", Host: "WS02", Size: 65536, Dirty: true, ChecksumOK: false, Notes: []string{"base block checksum mismatch"}},
 			{Path: "WS01/Users/alice/NTUSER.DAT", Source: "evidence", Kind: "NTUSER", Host: "WS01", User: "alice", Size: 262144, SHA256: strings.Repeat("ab", 32), ChecksumOK: true, Logs: []string{"WS01/Users/alice/ntuser.dat.LOG1", "WS01/Users/alice/ntuser.dat.LOG2"}, HeaderTime: written},

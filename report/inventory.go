@@ -18,6 +18,7 @@ func WriteInventory(w io.Writer, r *Report) error {
 	for _, in := range c.Inputs {
 		byHost[in.Host] = append(byHost[in.Host], in)
 	}
+	writeImages(w, c.Images)
 	for i, h := range c.Hosts {
 		if i > 0 {
 			fmt.Fprintln(w)

@@ -28,6 +28,7 @@ type Report struct {
 	Started       time.Time     // when the run started
 	Finished      time.Time     // when the run finished
 	MinSeverity   Severity      // findings below it were left out of this output; set by writers
+	Images        []Image       // every disk image given as evidence
 	Inputs        []Input       // every hive file found, read or not
 	Hosts         []Host        // one per Windows installation
 	Analyzers     []AnalyzerRun // one per analyzer and host
@@ -83,6 +84,30 @@ func (t FileTimes) MarshalJSON() ([]byte, error) {
 		MFTRecord    uint64 `json:"mft_record,omitempty"`
 	}{FormatTime(t.Modified), FormatTime(t.Created), FormatTime(t.MFTChanged), FormatTime(t.Accessed),
 		FormatTime(t.FNCreated), FormatTime(t.FNModified), FormatTime(t.FNMFTChanged), FormatTime(t.FNAccessed), t.MFTRecord})
+}
+
+// Image is a disk image given as evidence: its container, the volumes found
+// in it, and whether its stored hash was verified.
+type Image struct {
+	Path           string            `json:"path"`                    // as given on the command line
+	Format         string            `json:"format"`                  // container: raw, split-raw, ewf, vhd-fixed, vhdx-dynamic, vmdk-sparse, ...
+	Segments       []string          `json:"segments"`                // every file of the image that was opened
+	Size           int64             `json:"size"`                    // bytes of media
+	StoredHashes   map[string]string `json:"stored_hashes,omitempty"` // hashes the container stores ("md5", "sha1"), lower-case hex
+	Verification   string            `json:"verification"`            // "md5 ok", "md5 mismatch", "not verified", "no stored hash", "not supported for this format"
+	PartitionTable string            `json:"partition_table"`         // "MBR", "GPT" or "none"
+	Volumes        []ImageVolume     `json:"volumes"`
+	BytesRead      int64             `json:"bytes_read"` // read from the image files by this run
+	Warnings       []string          `json:"warnings,omitempty"`
+}
+
+// ImageVolume is one volume of a disk image.
+type ImageVolume struct {
+	Desc     string `json:"desc"`             // "partition 2 (NTFS)"
+	Offset   int64  `json:"offset"`           // bytes from the start of the media
+	Length   int64  `json:"length"`           // bytes
+	Searched bool   `json:"searched"`         // an NTFS volume whose hive places were read
+	Reason   string `json:"reason,omitempty"` // why it was not searched
 }
 
 // Host is one Windows installation: the hives of one system root and its
@@ -203,6 +228,7 @@ type reportJSON struct {
 	MinSeverity   Severity      `json:"min_severity"`
 	Summary       Summary       `json:"summary"`
 	Hosts         []Host        `json:"hosts"`
+	Images        []Image       `json:"images"`
 	Inputs        []inputJSON   `json:"inputs"`
 	Analyzers     []AnalyzerRun `json:"analyzers"`
 	Findings      []Finding     `json:"findings"`
@@ -231,6 +257,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		MinSeverity:   r.MinSeverity,
 		Summary:       r.Summary,
 		Hosts:         nonNil(r.Hosts),
+		Images:        nonNil(r.Images),
 		Inputs:        inputs,
 		Analyzers:     nonNil(r.Analyzers),
 		Findings:      nonNil(r.Findings),
@@ -259,6 +286,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		MinSeverity:   v.MinSeverity,
 		Inputs:        v.Inputs,
 		Hosts:         v.Hosts,
+		Images:        v.Images,
 		Analyzers:     v.Analyzers,
 		Findings:      v.Findings,
 		Problems:      v.Problems,

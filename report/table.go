@@ -33,6 +33,7 @@ func (tw *tableWriter) Write(w io.Writer, r *Report) error {
 	v := view(r, tw.opts.MinSeverity)
 	p := &tablePrinter{w: bufio.NewWriter(w), color: tw.opts.Color}
 	p.header(v)
+	writeImages(p.w, v.Images)
 	groups := hostGroups(v)
 	if len(groups) == 0 {
 		p.printf("No Windows installation found.\n\n")

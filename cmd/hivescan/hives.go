@@ -25,6 +25,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
+			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -35,7 +36,7 @@ Examples:
 			if format != "table" && format != "json" {
 				return usageErr("hives: unknown format %q (table or json)", format)
 			}
-			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), Version: version, Args: e.args, Now: e.now})
+			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), NoDeleted: true, VerifyImages: c.Bool("verify-image"), Version: version, Args: e.args, Now: e.now})
 			var err error
 			if format == "json" {
 				var w report.Writer

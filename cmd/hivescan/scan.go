@@ -38,6 +38,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not run these analyzers (`NAME,...`)"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
+			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
@@ -58,13 +59,14 @@ Examples:
 				return err
 			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
-				Paths:     c.Args().Slice(),
-				Analyzers: list,
-				NoLogs:    c.Bool("no-logs"),
-				NoDeleted: c.Bool("no-deleted"),
-				Version:   version,
-				Args:      e.args,
-				Now:       e.now,
+				Paths:        c.Args().Slice(),
+				Analyzers:    list,
+				NoLogs:       c.Bool("no-logs"),
+				NoDeleted:    c.Bool("no-deleted"),
+				VerifyImages: c.Bool("verify-image"),
+				Version:      version,
+				Args:         e.args,
+				Now:          e.now,
 			})
 			if err := out.write(r); err != nil {
 				return &exitError{code: exitUsage, err: err}

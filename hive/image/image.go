@@ -41,6 +41,9 @@ type Image struct {
 	Format  string      // container format ("raw", "ewf", ...)
 	Table   *part.Table // partition table; Scheme part.None for a bare volume
 	Volumes []Volume    // every volume, searchable (FS != nil) or not
+	// Container is the opened container (nil for NewImage): its segments,
+	// stored hashes, warnings and Verify.
+	Container *container.Container
 
 	r      io.ReaderAt
 	size   int64
@@ -91,6 +94,7 @@ func Open(path string) (*Image, error) {
 		return nil, err
 	}
 	img.closer = c
+	img.Container = c
 	return img, nil
 }
 

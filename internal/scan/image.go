@@ -3,7 +3,6 @@ package scan
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/hivescan/hivescan/hive/evidence"
@@ -13,9 +12,10 @@ import (
 )
 
 // imageSources opens a disk image and returns one source per NTFS volume,
-// limited to the standard places of hives (image.Locate), and the image to
-// close when the sources have been scanned.
-func imageSources(p string) ([]evidence.Source, io.Closer, error) {
+// limited to the standard places of hives (image.Locate), the image to
+// close when the sources have been scanned, and its description for the
+// report (BytesRead is filled in when the image is closed).
+func imageSources(p string, verify bool) ([]evidence.Source, *openImage, error) {
 	img, err := image.Open(p)
 	if err != nil {
 		var noNTFS *image.NoNTFSError
@@ -45,11 +45,57 @@ func imageSources(p string) ([]evidence.Source, io.Closer, error) {
 			Paths:   paths,
 		})
 	}
+	oi := &openImage{img: img, desc: describeImage(p, img, verify)}
 	if len(srcs) == 0 {
-		img.Close()
-		return nil, nil, errors.Join(append(errs, errors.New("no NTFS volume could be searched"))...)
+		oi.Close()
+		return nil, oi, errors.Join(append(errs, errors.New("no NTFS volume could be searched"))...)
 	}
-	return srcs, img, errors.Join(errs...)
+	return srcs, oi, errors.Join(errs...)
+}
+
+// openImage is an image being scanned and its report entry.
+type openImage struct {
+	img  *image.Image
+	desc report.Image
+}
+
+// Close records the bytes read and closes the image files.
+func (o *openImage) Close() error {
+	o.desc.BytesRead = o.img.BytesRead()
+	return o.img.Close()
+}
+
+// describeImage summarises an image for the report, verifying its stored
+// hash first when asked to (which reads the whole media).
+func describeImage(p string, img *image.Image, verify bool) report.Image {
+	d := report.Image{Path: p, Format: img.Format, Verification: "not verified", Volumes: []report.ImageVolume{}}
+	if img.Table != nil {
+		d.PartitionTable = string(img.Table.Scheme)
+		if img.Table.Scheme == "none" {
+			d.PartitionTable = "none"
+		}
+		d.Warnings = append(d.Warnings, img.Table.Warnings...)
+	}
+	for _, v := range img.Volumes {
+		d.Volumes = append(d.Volumes, report.ImageVolume{Desc: v.Desc, Offset: v.Offset, Length: v.Length, Searched: v.FS != nil, Reason: v.Reason})
+	}
+	if c := img.Container; c != nil {
+		d.Segments = c.Segments
+		d.Size = c.Size()
+		d.StoredHashes = c.StoredHashes
+		d.Warnings = append(d.Warnings, c.Warnings...)
+		if verify {
+			res, err := c.Verify()
+			if err != nil {
+				d.Verification = "verification failed: " + err.Error()
+			} else {
+				d.Verification = res.Status.String()
+			}
+		} else if len(c.StoredHashes) == 0 {
+			d.Verification = "no stored hash"
+		}
+	}
+	return d
 }
 
 // fileTimes converts what the file system said about a file: NTFS records

@@ -29,9 +29,12 @@ type Options struct {
 	Hive      hive.Options
 	NoLogs    bool // do not apply transaction logs
 	NoDeleted bool // do not recover deleted keys and values
-	Version   string
-	Args      []string
-	Now       func() time.Time // clock; time.Now when nil
+	// VerifyImages reads every disk image whole to check the hash its
+	// container stores (EWF MD5); otherwise images are reported unverified.
+	VerifyImages bool
+	Version      string
+	Args         []string
+	Now          func() time.Time // clock; time.Now when nil
 }
 
 // InputError is returned when an evidence path cannot be used at all (it does
@@ -56,19 +59,20 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
 	var inputErrs []error
 	for _, p := range opts.Paths {
-		srcs, closer, err := sources(p)
+		srcs, img, err := sources(p, opts.VerifyImages)
 		if err != nil {
 			if len(srcs) == 0 {
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
 			}
 			r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
 		}
-		if closer != nil {
-			defer closer.Close()
-		}
 		for _, src := range srcs {
 			if err := scanSource(ctx, src, opts, r); err != nil {
 				if ctx.Err() != nil {
+					if img != nil {
+						img.Close()
+						r.Images = append(r.Images, img.desc)
+					}
 					r.Finished = now().UTC()
 					r.Finalize()
 					return r, err
@@ -76,6 +80,10 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
 				r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
 			}
+		}
+		if img != nil {
+			img.Close()
+			r.Images = append(r.Images, img.desc)
 		}
 	}
 	r.Finished = now().UTC()
@@ -85,8 +93,9 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 }
 
 // sources turns one command-line path into evidence sources.
-// The closer, when not nil, must be closed once the sources are scanned.
-func sources(p string) ([]evidence.Source, io.Closer, error) {
+// For a disk image it also returns the open image, to close (and report)
+// once the sources are scanned.
+func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, err
@@ -114,7 +123,7 @@ func sources(p string) ([]evidence.Source, io.Closer, error) {
 	case hive.Win9xRegistry:
 		return nil, nil, hive.ErrWin9x
 	}
-	return imageSources(p)
+	return imageSources(p, verify)
 }
 
 func joinDisplay(root string) func(string) string {
