@@ -213,16 +213,30 @@ func joinPath(parent, name string) string {
 // paths given to Scan have no leading `\` (the root is ""), as Scan joins
 // them with deleted names.
 func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats, error) {
-	keys, slack, err := LivePaths(ctx, h)
-	if err != nil {
-		return nil, nil, ViewStats{}, err
+	var keys, slack map[uint32]string
+	var walkErr error
+	walked := false
+	walk := func() {
+		if !walked {
+			walked = true
+			keys, slack, walkErr = LivePaths(ctx, h)
+		}
 	}
+	// The live tree is walked only when there is something to place.
 	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
+		walk()
 		p, ok := keys[off]
 		return strings.TrimPrefix(p, `\`), ok
 	})
 	if err != nil {
 		return nil, nil, ViewStats{}, err
+	}
+	if len(rec.Keys)+len(rec.Values) == 0 {
+		return rec, nil, ViewStats{}, nil
+	}
+	walk()
+	if walkErr != nil {
+		return rec, nil, ViewStats{}, walkErr
 	}
 	view, st, err := View(ctx, h, rec, slack, keys)
 	return rec, view, st, err
