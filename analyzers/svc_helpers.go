@@ -145,11 +145,18 @@ func svcSubkeys(k *hive.Key, path string) ([]*hive.Key, error) {
 	return sub.Subkeys()
 }
 
-// svcText reads a string value, treating absence as "" without error.
+// svcText reads a string value, treating absence, and a value of a
+// non-string type (such as the REG_NONE tombstones of differencing hives),
+// as "" without error.
 func svcText(k *hive.Key, name string) (*hive.Value, string, error) {
 	v, ok, err := optionalValue(k, name)
 	if !ok {
 		return nil, "", err
+	}
+	switch v.Type() {
+	case hive.RegSZ, hive.RegExpandSZ, hive.RegMultiSZ, hive.RegLink:
+	default:
+		return nil, "", nil
 	}
 	s, err := v.Text()
 	if v.Type() == hive.RegMultiSZ {
@@ -186,4 +193,24 @@ func svcTrustMicrosoft(a winpath.Assessment) winpath.Assessment {
 // svcSoftwareRoots returns the native and 32-bit views of a SOFTWARE path.
 func svcSoftwareRoots(path string) []string {
 	return []string{path, `Wow6432Node\` + path}
+}
+
+// svcNumber reads a DWORD or QWORD value; absence and other types give
+// ok=false without error (a damaged cell is an error).
+func svcNumber(k *hive.Key, name string) (n uint64, ok bool, err error) {
+	v, found, err := optionalValue(k, name)
+	if !found {
+		return 0, false, err
+	}
+	switch v.Type() {
+	case hive.RegDWORD, hive.RegDWORDBigEndian, hive.RegQWORD:
+	default:
+		return 0, false, nil
+	}
+	b, err := v.Bytes()
+	if err != nil {
+		return 0, false, err
+	}
+	n, err = hive.DecodeInteger(v.Type(), b)
+	return n, err == nil, nil
 }

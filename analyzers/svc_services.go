@@ -89,21 +89,15 @@ func svcRead(e *hive.Entry, cs hive.ControlSet, k *hive.Key) (svcKey, error) {
 			errs = append(errs, err)
 		}
 	}
-	if v, ok, err := optionalValue(k, "Type"); ok {
-		s.typ, err = v.Uint64()
-		s.hasType = err == nil
-		keep(err)
-	} else {
-		keep(err)
-	}
-	if v, ok, err := optionalValue(k, "Start"); ok {
-		s.start, err = v.Uint64()
-		keep(err)
-	} else {
-		s.start = 99
-		keep(err)
-	}
 	var err error
+	s.typ, s.hasType, err = svcNumber(k, "Type")
+	keep(err)
+	var hasStart bool
+	s.start, hasStart, err = svcNumber(k, "Start")
+	keep(err)
+	if !hasStart {
+		s.start = 99
+	}
 	_, s.account, err = svcText(k, "ObjectName")
 	keep(err)
 	s.image, s.imagePath, err = svcText(k, "ImagePath")

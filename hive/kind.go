@@ -65,6 +65,9 @@ func embeddedKind(name string) Kind {
 	if i := strings.LastIndexAny(base, `\/`); i >= 0 {
 		base = base[i+1:]
 	}
+	// Windows Sandbox and containers keep differencing hives named
+	// "<hive>_Delta" on top of the host's.
+	base = strings.TrimSuffix(base, "_delta")
 	switch base {
 	case "system":
 		return KindSystem
@@ -115,7 +118,9 @@ func detectKind(h *Hive, root *Key) Kind {
 		return true
 	}
 	switch {
-	case has("Select") && hasControlSet:
+	case hasControlSet && (has("Select") || has("MountedDevices") || emb == KindSystem):
+		// Differencing hives (Windows Sandbox's system_Delta) have control
+		// sets but no Select.
 		return KindSystem
 	case has("SAM") && len(names) <= 2:
 		return KindSAM

@@ -1,0 +1,95 @@
+package scan
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/internal/corpus"
+	"github.com/hivescan/hivescan/report"
+)
+
+// Scanning the whole corpus of real hives end to end (discovery, log replay,
+// every analyzer, deleted records): no panic, every hive identified, and
+// nothing above low except the findings listed here, each deserved.
+func TestScanWholeCorpus(t *testing.T) {
+	dir := corpus.Dir(t)
+	r, err := Run(context.Background(), Options{Paths: []string{dir}, Analyzers: analyzers.All()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deserved := map[string]string{
+		// AccessData FTK Imager run live loads its driver from the user's Temp:
+		// a kernel driver from a user-writable folder is exactly what the rule is for.
+		"SYSTEM_B|service.driver-location|\\ControlSet001\\Services\\ad_driver": "FTK Imager driver from Temp",
+		// moyix's XP test image loads a driver from a user's Desktop.
+		"corrupted_system_hive|service.driver-location|\\ControlSet001\\Services\\msdirectx": "driver from a Desktop folder",
+		// VMware Tools upgrade replacing a driver at the next boot.
+		"SYSTEM_WIN_10_1709|pending.system-binary|\\ControlSet001\\Control\\Session Manager": "driver replaced at boot",
+		// Anaconda and Chocolatey folders under ProgramData in the system Path.
+		"SYSTEM_WIN_10_1709|environment.path-user-writable|\\ControlSet001\\Control\\Session Manager\\Environment": "user-writable Path entries",
+		// PsExec ran on that machine.
+		"SYSTEM|service.remote-exec|\\ControlSet001\\services\\PSEXESVC": "PsExec service",
+		"SYSTEM|service.remote-exec|\\ControlSet002\\services\\PSEXESVC": "PsExec service",
+		// conda's AutoRun hook runs a script from a user's profile in every cmd.exe.
+		"ntuser_software_partial|cmdautorun.autorun|\\Microsoft\\Command Processor": "machine-wide AutoRun into a user profile",
+	}
+	var unexpected []string
+	seen := map[string]bool{}
+	for _, f := range r.Findings {
+		if f.Severity <= report.Low {
+			continue
+		}
+		id := filepath.Base(f.Hive) + "|" + f.Rule + "|" + f.Key
+		seen[id] = true
+		if _, ok := deserved[id]; !ok {
+			unexpected = append(unexpected, f.Severity.String()+" "+id+" "+f.Title)
+		}
+	}
+	sort.Strings(unexpected)
+	for _, u := range unexpected {
+		t.Errorf("finding above low not known to be deserved: %s", u)
+	}
+	for id := range deserved {
+		if !seen[id] {
+			t.Errorf("expected finding no longer reported: %s", id)
+		}
+	}
+	// Kinds come from the hives' content; the manifest says what each real
+	// hive is.
+	kinds := map[string]string{}
+	for _, in := range r.Inputs {
+		kinds[filepath.ToSlash(in.Path)] = in.Kind
+	}
+	for _, e := range corpus.Manifest(t) {
+		switch e.Kind {
+		case "SYSTEM", "SOFTWARE", "NTUSER", "SAM", "SECURITY", "USRCLASS", "AMCACHE":
+		default:
+			continue
+		}
+		got, ok := kinds[filepath.ToSlash(filepath.Join(dir, e.Path))]
+		if !ok {
+			t.Errorf("%s (%s) not among the inputs", e.Path, e.Kind)
+			continue
+		}
+		if got != e.Kind && !(got == "UNKNOWN" && strings.Contains(e.Notes, "corrupt")) {
+			t.Errorf("%s: kind %s, manifest says %s", e.Path, got, e.Kind)
+		}
+	}
+	for _, a := range r.Analyzers {
+		if a.Status == report.Failed && !strings.Contains(a.Reason, "corrupted_system_hive") {
+			t.Errorf("analyzer %s failed on %s: %s", a.Name, a.Host, a.Reason)
+		}
+	}
+	for _, p := range r.Problems {
+		if strings.Contains(p.Message, "panic") {
+			t.Errorf("panic: %+v", p)
+		}
+	}
+	if r.Summary.Hives < 140 {
+		t.Errorf("only %d inputs from the corpus", r.Summary.Hives)
+	}
+}
