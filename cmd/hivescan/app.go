@@ -108,7 +108,7 @@ planted outside System32.`,
 // logFlags are accepted before the command and after it.
 func logFlags(defaultLevel string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "log-level", Value: defaultLevel, Usage: "log `LEVEL` on stderr: debug, info, warn, error (default warn)", EnvVars: []string{"HIVESCAN_LOG_LEVEL"}},
+		&cli.StringFlag{Name: "log-level", Value: defaultLevel, Usage: "log `LEVEL` on stderr: debug, info, warn, error", EnvVars: []string{"HIVESCAN_LOG_LEVEL"}},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "log errors only"},
 	}
 }

@@ -107,7 +107,7 @@ func (b *builder) key(k *Key, path string, parent int, deleted bool) (int, error
 	kc := &keyCells{name: k.Name, nk: nk, subkeys: -1, values: -1, class: -1,
 		vals: map[string]*valueCells{}, deletedVals: map[string]*valueCells{}}
 	if parent >= 0 {
-		kc.parent = path[:strings.LastIndex(path, `\`)]
+		kc.parent = upperKey(path[:strings.LastIndex(path, `\`)])
 		kc.hasParent = true
 	}
 	if deleted {
