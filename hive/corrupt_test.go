@@ -142,12 +142,22 @@ func TestTruncatedHives(t *testing.T) {
 	})
 	t.Run("TruncatedNameHive", func(t *testing.T) {
 		// The only subkey declares a name longer than its cell: hivescan
-		// reports it (with its offset) and does not guess the name.
-		s := walkCount(t, openCorpus(t, yarp+"TruncatedNameHive"))
-		if s.Keys != 1 || len(s.Errs) != 1 || !strings.Contains(s.Errs[0].Error(), "runs past its cell") {
+		// keeps the key with the part of the name inside its cell and
+		// reports the cut (with its offset); nothing past the cell is read.
+		h := openCorpus(t, yarp+"TruncatedNameHive")
+		s := walkCount(t, h)
+		if s.Keys != 2 || len(s.Errs) != 1 || !strings.Contains(s.Errs[0].Error(), "runs past its cell") {
 			t.Errorf("keys %d errors %v", s.Keys, s.Errs)
 		}
 		requireOffsets(t, s.Errs)
+		root, err := h.Root()
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs, _ := root.Subkeys()
+		if len(subs) != 1 || !strings.HasPrefix(subs[0].Name(), "longname") {
+			t.Errorf("subkeys %v", subs)
+		}
 	})
 }
 

@@ -157,7 +157,7 @@ func (h *Hive) Kind() Kind { return h.kind }
 // Root returns the root key.
 func (h *Hive) Root() (*Key, error) {
 	k, err := h.keyAt(h.Header.RootCell, "")
-	if err != nil {
+	if k == nil {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
 	k.path = `\`

@@ -52,8 +52,12 @@ func (h *Hive) keyAt(off uint32, parentPath string) (*Key, error) {
 		return nil, h.errAt(p, fmt.Sprintf("expected key node (nk), found %q", string(h.data[p:p+2])))
 	}
 	nameLen := int(h.u16(p + fields.nkNameLen))
+	var nameErr error
 	if fixed+nameLen > size {
-		return nil, h.errAt(p, fmt.Sprintf("key name of %d bytes runs past its cell (%d bytes)", nameLen, size))
+		// Keep the key (and so its subtree) with the part of the name
+		// that lies in its cell; the error says the name is cut.
+		nameErr = h.errAt(p, fmt.Sprintf("key name of %d bytes runs past its cell (%d bytes): name cut", nameLen, size))
+		nameLen = size - fixed
 	}
 	nameStart := p + fields.nkName
 	k := &Key{
@@ -78,7 +82,7 @@ func (h *Hive) keyAt(off uint32, parentPath string) (*Key, error) {
 	default:
 		k.path = parentPath + `\` + k.name
 	}
-	return k, nil
+	return k, nameErr
 }
 
 func (h *Hive) u64(abs int64) uint64 {
@@ -145,9 +149,10 @@ func (k *Key) Subkeys() ([]*Key, error) {
 		sk, err := k.h.keyAt(off, k.path)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("subkey of %s: %w", k.path, err))
-			continue
 		}
-		out = append(out, sk)
+		if sk != nil {
+			out = append(out, sk)
+		}
 	}
 	return out, errors.Join(errs...)
 }
@@ -163,7 +168,11 @@ func (k *Key) Subkey(name string) (*Key, error) {
 		listErr = err
 		for _, off := range offs {
 			if n, ok := k.h.nameAt(off); ok && foldEqual(n, name) {
-				return k.h.keyAt(off, k.path)
+				sk, err := k.h.keyAt(off, k.path)
+				if sk != nil {
+					return sk, nil
+				}
+				return nil, err
 			}
 		}
 	}
