@@ -18,39 +18,25 @@ func asJudge(f *report.Finding, base report.Severity, technique string, a winpat
 }
 
 // asJudgeCapped is asJudge with the severity of some assessor rules lowered:
-// a reason asWhose rule is in caps and asWhose severity is at most
+// a reason whose rule is in caps and whose severity is at most
 // caps[rule].upTo counts as caps[rule].to. It is for rules that mean little
 // in the location's context (a per-user entry naming a file the same user
 // can write anyway).
 func asJudgeCapped(f *report.Finding, base report.Severity, technique string, a winpath.Assessment, caps map[string]asCap) {
-	sev := report.Info
-	for _, r := range a.Reasons {
-		rs := r.Severity
-		if c, ok := caps[r.Rule]; ok && rs <= c.upTo && rs > c.to {
-			rs = c.to
+	if len(caps) > 0 {
+		reasons := make([]winpath.Reason, len(a.Reasons))
+		a.Severity = report.Info
+		for i, r := range a.Reasons {
+			if c, ok := caps[r.Rule]; ok && r.Severity <= c.upTo && r.Severity > c.to {
+				r.Severity = c.to
+			}
+			reasons[i] = r
+			a.Severity = report.Max(a.Severity, r.Severity)
 		}
-		sev = report.Max(sev, rs)
+		a.Reasons = reasons
 	}
-	f.Severity = report.Max(base, sev)
-	f.Risk = a.Risk
-	f.Attack = []string{technique}
-	for _, r := range a.Reasons {
-		f.Attack = appendUnique(f.Attack, r.Attack...)
-	}
-	f.Detail = strings.TrimSpace(f.Detail + " " + asAssessmentText(a))
-}
-
-// asAssessmentText is the path assessor's verdict in words.
-func asAssessmentText(a winpath.Assessment) string {
-	if len(a.Reasons) == 0 {
-		return "Path check: " + a.Summary() + " (no path rule fired)."
-	}
-	var b strings.Builder
-	b.WriteString("Path check: " + a.Summary() + ".")
-	for _, r := range a.Reasons {
-		b.WriteString(" " + r.Text)
-	}
-	return b.String()
+	f.Severity = report.Max(f.Severity, base)
+	assessed(f, a, technique)
 }
 
 // asCap lowers an assessor rule's severity up to upTo down to to.

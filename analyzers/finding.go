@@ -2,7 +2,9 @@ package analyzers
 
 import (
 	"encoding/hex"
+	"strings"
 
+	"github.com/hivescan/hivescan/analyzers/winpath"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/report"
 )
@@ -46,4 +48,24 @@ func findingData(d any) any {
 		return hex.EncodeToString(b)
 	}
 	return d
+}
+
+// assessed folds a path assessment into a finding, the one way every
+// analyzer does it: the severity rises to the assessment's, the risk to its
+// location prior, attack and the reasons' ATT&CK IDs join the finding's, and
+// the detail gains the verdict and each reason's plain-words explanation.
+// An assessment without reasons changes only the ATT&CK IDs.
+func assessed(f *report.Finding, a winpath.Assessment, attack ...string) {
+	f.Attack = appendUnique(f.Attack, attack...)
+	if len(a.Reasons) == 0 {
+		return
+	}
+	f.Severity = report.Max(f.Severity, a.Severity)
+	f.Risk = max(f.Risk, a.Risk)
+	texts := make([]string, 0, len(a.Reasons))
+	for _, r := range a.Reasons {
+		f.Attack = appendUnique(f.Attack, r.Attack...)
+		texts = append(texts, r.Text)
+	}
+	f.Detail = strings.TrimSpace(f.Detail + " Path check: " + a.Summary() + ". " + strings.Join(texts, " "))
 }

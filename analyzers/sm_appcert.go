@@ -42,7 +42,7 @@ func runAppCertDlls(ctx context.Context, set *hive.Set) ([]report.Finding, error
 			a := winpath.AssessPath(s, env)
 			f.Title = "AppCertDlls loads " + a.Path.Full + " into every process that starts programs"
 			f.Detail = fmt.Sprintf("Windows loads %s into every process that calls CreateProcess, CreateProcessAsUser, WinExec and their relatives, from the next process start on: a persistence and injection point that needs no reboot. Windows ships no AppCertDlls entry; some application-control products add one. Collect the DLL, check its signer and its export CreateProcessNotify.", a.Path.Full)
-			addAssessment(&f, a)
+			assessed(&f, a)
 			out = append(out, f)
 		}
 		return err

@@ -108,7 +108,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Attack = []string{"T1574.007"}
 		f.Title = "ComSpec in " + s.who + " names " + c
 		f.Detail = fmt.Sprintf("ComSpec is the command interpreter programs start for shell commands (system(), batch files, many installers and services). Here it is %q instead of %%SystemRoot%%\\system32\\cmd.exe, so that program runs whenever anything asks for a command shell. Collect it and check its signature.", c)
-		addAssessment(&f, winpath.Assess(c, s.env))
+		assessed(&f, winpath.Assess(c, s.env))
 		out = append(out, f)
 	}
 	if !s.system {
@@ -139,7 +139,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Attack = []string{"T1037.001"}
 		f.Title = "UserInitMprLogonScript in " + s.who + " runs " + cmd
 		f.Detail = fmt.Sprintf("userinit.exe runs UserInitMprLogonScript (%q) at every logon of this user, before the desktop appears. Administrators rarely set it by hand; collect the script or program it names.", cmd)
-		addAssessment(&f, winpath.Assess(cmd, s.env))
+		assessed(&f, winpath.Assess(cmd, s.env))
 		out = append(out, f)
 	}
 	if hooks, v := text("DOTNET_STARTUP_HOOKS"); v != nil && hooks != "" {
@@ -150,7 +150,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Detail = fmt.Sprintf("Every .NET (Core) process started with this environment runs the startup hook assemblies %q before its own Main. Collect the assemblies and check what set the variable.", hooks)
 		for _, h := range strings.Split(hooks, ";") {
 			if h = strings.TrimSpace(h); h != "" {
-				addAssessment(&f, winpath.AssessPath(h, s.env))
+				assessed(&f, winpath.AssessPath(h, s.env))
 			}
 		}
 		out = append(out, f)
@@ -211,7 +211,7 @@ func judgeProfiler(s envScope, text func(string) (string, *hive.Value)) []report
 			f.Detail += fmt.Sprintf(" %sENABLE_PROFILING is %q, so the profiler is dormant until it is set to 1.", pre, enable)
 		}
 		if path != "" {
-			addAssessment(&f, winpath.AssessPath(path, s.env))
+			assessed(&f, winpath.AssessPath(path, s.env))
 		}
 		out = append(out, f)
 	}

@@ -54,17 +54,6 @@ func valueUint(k *hive.Key, name string) (n uint64, v *hive.Value, ok bool) {
 	return n, v, err == nil
 }
 
-// addAssessment raises f to the assessment's severity and risk and appends
-// its reasons and ATT&CK ids.
-func addAssessment(f *report.Finding, a winpath.Assessment) {
-	f.Severity = report.Max(f.Severity, a.Severity)
-	f.Risk = max(f.Risk, a.Risk)
-	for _, r := range a.Reasons {
-		f.Detail += " " + r.Text
-		f.Attack = appendUnique(f.Attack, r.Attack...)
-	}
-}
-
 // samePath reports whether two paths name the same file once resolved in env.
 func samePath(a, b string, env winpath.Env) bool {
 	pa, pb := winpath.Resolve(a, env), winpath.Resolve(b, env)

@@ -197,7 +197,7 @@ func describePendingOp(f *report.Finding, op pendingOp, allowProtected bool, env
 	if op.kind() != "delete" {
 		a := winpath.AssessPath(op.Dest, env)
 		if a.Severity > report.Low {
-			addAssessment(f, a)
+			assessed(f, a)
 		}
 	}
 	if allowProtected && f.Severity >= report.High {

@@ -61,7 +61,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			f.Attack = []string{"T1014"}
 			f.Title = "SubSystems Kmode loads " + km + " instead of win32k.sys"
 			f.Detail = fmt.Sprintf("smss.exe loads the kernel driver named by Kmode (%s) as the kernel half of the Windows subsystem at every boot; Windows ships \\SystemRoot\\System32\\win32k.sys. Collect the file: it runs in the kernel before any security product.", km)
-			addAssessment(&f, winpath.AssessPath(km, env))
+			assessed(&f, winpath.AssessPath(km, env))
 			out = append(out, f)
 		}
 		for _, list := range []string{"Required", "Optional"} {
@@ -83,7 +83,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 				f.Title = fmt.Sprintf("SubSystems %s names an extra subsystem %q", list, n)
 				f.Detail = fmt.Sprintf("smss.exe starts the program in the SubSystems value %q (%q) as a subsystem at boot (%s ones in every session). Windows only names Debug and Windows (and Posix or Os2 as optional). Collect the program.", n, cmd, strings.ToLower(list))
 				if cmd != "" {
-					addAssessment(&f, winpath.Assess(cmd, env))
+					assessed(&f, winpath.Assess(cmd, env))
 				}
 				out = append(out, f)
 			}
@@ -94,7 +94,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			f.Attack = []string{"T1547"}
 			f.Title = "SubSystems Debug starts " + dbg
 			f.Detail = fmt.Sprintf("Debug is a required subsystem: smss.exe starts %q at boot. Windows leaves it empty. Collect the program.", dbg)
-			addAssessment(&f, winpath.Assess(dbg, env))
+			assessed(&f, winpath.Assess(dbg, env))
 			out = append(out, f)
 		}
 		for name, want := range knownSubsystems {
@@ -108,7 +108,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 				f.Attack = []string{"T1547"}
 				f.Title = fmt.Sprintf("SubSystems %s starts %s", v.Name(), img)
 				f.Detail = fmt.Sprintf("smss.exe starts the %s subsystem from %q when a program needs it; Windows ships %s. Collect the program.", v.Name(), cmd, want)
-				addAssessment(&f, winpath.Assess(cmd, env))
+				assessed(&f, winpath.Assess(cmd, env))
 				out = append(out, f)
 			}
 		}
@@ -131,7 +131,7 @@ func judgeCsrssLine(base report.Finding, line string, env winpath.Env) []report.
 		f.Rule, f.Severity = "subsystems.csrss-path", report.Critical
 		f.Title = "SubSystems starts csrss from " + winpath.Resolve(img, env).Full
 		f.Detail = fmt.Sprintf("smss.exe starts the Windows subsystem process from the first word of the Windows value, in session 0 and in every logon session, as SYSTEM and as a critical process. Here it is %s instead of %%SystemRoot%%\\system32\\csrss.exe: smss itself would start the fake. Collect that file and the real System32\\csrss.exe.", img)
-		addAssessment(&f, winpath.AssessPath(img, env))
+		assessed(&f, winpath.AssessPath(img, env))
 		out = append(out, f)
 	}
 	for _, arg := range fields[1:] {
@@ -167,7 +167,7 @@ func judgeCsrssLine(base report.Finding, line string, env winpath.Env) []report.
 			}
 			f.Title = "csrss.exe loads the unknown server DLL " + name
 			f.Detail = fmt.Sprintf("csrss.exe loads every ServerDll= of its command line at start, inside the critical SYSTEM process of every session. Windows ships basesrv, winsrv and sxssrv (consrv and csrsrv on older versions); %q is none of them. Collect %s.", arg, dll.Full)
-			addAssessment(&f, winpath.AssessPath(dll.Full, env))
+			assessed(&f, winpath.AssessPath(dll.Full, env))
 			out = append(out, f)
 		}
 	}

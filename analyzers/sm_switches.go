@@ -189,7 +189,7 @@ func setupCmdLine(e *hive.Entry, env winpath.Env) []report.Finding {
 		f.Detail = fmt.Sprintf("Windows runs Setup\\CmdLine as SYSTEM at boot only when SetupType is not 0; %q is dormant, one change away from running at every boot. Find out what wrote it and collect %s.", cmd, a.Path.Full)
 	}
 	if f.Severity >= report.Low && !windows {
-		addAssessment(&f, a)
+		assessed(&f, a)
 	}
 	return []report.Finding{f}
 }

@@ -83,6 +83,6 @@ func activeSetupStub(e *hive.Entry, c *hive.Key, v *hive.Value, stub string, env
 		f.Severity = report.Medium
 		f.Detail += " The program is outside Windows and Program Files folders, where installers do not put Active Setup stubs."
 	}
-	svcApply(&f, a, "T1547.014")
+	assessed(&f, a, "T1547.014")
 	return f, true
 }

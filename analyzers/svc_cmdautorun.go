@@ -54,7 +54,7 @@ func runCmdAutoRun(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			}
 			f.Title = fmt.Sprintf("cmd.exe AutoRun runs %s", cmd)
 			f.Detail = fmt.Sprintf("Each time cmd.exe starts for %s (batch files, scheduled tasks, installers, an interactive prompt), it first runs %q. Windows sets no AutoRun; some developer tools (conda, clink) add one. Check what the command does.", who, cmd)
-			svcApply(&f, winpath.Assess(cmd, env), "T1546")
+			assessed(&f, winpath.Assess(cmd, env), "T1546")
 			out = append(out, f)
 		}
 	}

@@ -9,23 +9,6 @@ import (
 	"github.com/hivescan/hivescan/report"
 )
 
-// svcApply raises f to the assessment's severity and risk, appends
-// its reasons to the detail and its ATT&CK ids after base.
-func svcApply(f *report.Finding, a winpath.Assessment, base ...string) {
-	f.Severity = report.Max(f.Severity, a.Severity)
-	f.Risk = max(f.Risk, a.Risk)
-	f.Attack = appendUnique(f.Attack, base...)
-	if len(a.Reasons) == 0 {
-		return
-	}
-	var texts []string
-	for _, r := range a.Reasons {
-		f.Attack = appendUnique(f.Attack, r.Attack...)
-		texts = append(texts, r.Text)
-	}
-	f.Detail = strings.TrimSpace(f.Detail + " Path assessment " + a.Summary() + ": " + strings.Join(texts, " "))
-}
-
 // svcHasReason reports whether a carries a reason whose rule starts with prefix.
 func svcHasReason(a winpath.Assessment, prefix string) bool {
 	for _, r := range a.Reasons {
@@ -132,7 +115,7 @@ func svcDLLEntry(f *report.Finding, entry string, defaults map[string]bool, unkn
 		f.Severity = report.High
 		f.Detail = fmt.Sprintf("%q names a DLL outside System32 (%s); Windows defaults are bare names loaded from System32. Collect the file and check its signer and hash.", entry, a.Path.Full)
 	}
-	svcApply(f, a)
+	assessed(f, a)
 	return true
 }
 

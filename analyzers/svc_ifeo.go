@@ -158,7 +158,7 @@ func ifeoDebugger(e *hive.Entry, k *hive.Key, v *hive.Value, name, dbg string, e
 	if k.Name() != "" && !strings.EqualFold(k.Name(), name) {
 		f.Detail += " The value sits under a filter subkey (UseFilter/FilterFullPath), which only applies to one full path of the program and hides from tools that read the image key alone."
 	}
-	svcApply(&f, winpath.Assess(dbg, env), attack...)
+	assessed(&f, winpath.Assess(dbg, env), attack...)
 	return f
 }
 
@@ -173,7 +173,7 @@ func ifeoVerifier(e *hive.Entry, k *hive.Key, v *hive.Value, name, dlls string, 
 		if n, bare := svcDLLName(d); bare {
 			p = `%SystemRoot%\System32\` + n
 		}
-		svcApply(&f, winpath.AssessPath(p, env))
+		assessed(&f, winpath.AssessPath(p, env))
 	}
 	f.Attack = appendUnique(f.Attack, attack...)
 	return f
@@ -223,7 +223,7 @@ func silentExitFinding(e *hive.Entry, sk *hive.Key, name string, armed bool, env
 		f.Rule, f.Severity = "ifeo.silent-exit-monitor", sev
 		f.Title = fmt.Sprintf("SilentProcessExit runs %s when %s exits", mon, name)
 		f.Detail = fmt.Sprintf("When %s exits, WerFault starts %q as the monitor process (%s). %s It is a persistence trigger that fires without touching Run keys or services.", name, mon, state, what)
-		svcApply(&f, winpath.Assess(mon, env))
+		assessed(&f, winpath.Assess(mon, env))
 	case mode&2 != 0 && name == "lsass.exe":
 		f = atValue(e, sk, rv)
 		f.Rule, f.Severity = "ifeo.silent-exit-dump", report.Critical

@@ -274,7 +274,7 @@ func (s svcKey) judgeImage(env winpath.Env) (f report.Finding, ms, ok bool) {
 		f.Detail += " " + p.Base + " is the service a remote-execution tool (PsExec and its clones) installs on the target to run commands sent over SMB: someone ran commands on this host remotely. Correlate the key's last-write time with logons (event 4624 type 3) and service installs (event 7045)."
 		f.Attack = appendUnique(f.Attack, "T1569.002")
 	}
-	svcApply(&f, a)
+	assessed(&f, a)
 	switch {
 	case svcHasReason(a, "masquerade."):
 		rule = "service.image-masquerade"
@@ -351,7 +351,7 @@ func (s svcKey) judgeServiceDll(env winpath.Env) (f report.Finding, ms, ok bool)
 		f.Severity = report.Max(f.Severity, report.Medium)
 		f.Detail += " Windows' own service DLLs all live in System32; a service DLL elsewhere is either a third-party svchost service (rare) or a hijacked one."
 	}
-	svcApply(&f, a)
+	assessed(&f, a)
 	if f.Severity == report.Info {
 		return f, ms, false
 	}
@@ -379,7 +379,7 @@ func (s svcKey) judgeFailureCommand(env winpath.Env) (report.Finding, bool) {
 		f.Severity = report.High
 		f.Detail += " The program sits in a folder standard users can write, so anyone can choose what runs as " + svcAccount(s.account) + "."
 	}
-	svcApply(&f, a)
+	assessed(&f, a)
 	return f, true
 }
 
