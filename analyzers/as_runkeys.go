@@ -261,7 +261,7 @@ func inOwnProfile(p winpath.Path, env winpath.Env) bool {
 // user's own Run key: the user can write that key, so a program in the
 // user's own profile adds no access (per-user installs such as Teams and
 // Spotify live there; a shared folder such as C:\Users\Public does not count). An
-// unquoted path asWhose folders only administrators can write (medium) gives
+// unquoted path whose folders only administrators can write (medium) gives
 // an interceptor nothing it did not have. Higher severities stay.
 var userRunCaps = map[string]asCap{
 	"location.user-writable": {upTo: report.Medium, to: report.Low},
@@ -305,7 +305,7 @@ func (a runApproval) when() string {
 }
 
 // startupApproved reads a StartupApproved key: value name (lower case) to
-// state. The data is 12 bytes: a flag DWORD asWhose lowest bit is set when the
+// state. The data is 12 bytes: a flag DWORD whose lowest bit is set when the
 // entry is disabled (02 and 06 enabled, 03 and 07 disabled), then the
 // FILETIME it was disabled.
 func startupApproved(root *hive.Key, path string) (map[string]runApproval, error) {
