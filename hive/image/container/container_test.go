@@ -2,7 +2,6 @@ package container
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -12,61 +11,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
-// pattern returns size bytes where each 512-byte sector starts with its
-// number, with zero holes so that sparse formats have something to skip.
+// pattern returns a recognisable raw disk of size bytes, with zero holes
+// so that sparse formats have something to skip.
 func pattern(size int) []byte {
-	b := make([]byte, size)
-	for s := 0; s*512 < size; s++ {
-		off := s * 512
-		if off >= 2<<20 && off < 3<<20 || off >= 5<<20 && off < 6<<20+512<<10 {
-			continue
-		}
-		for i := off; i+8 <= off+512 && i+8 <= size; i += 8 {
-			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
-		}
-	}
-	return b
+	return readertest.Pattern(size, [2]int{2 << 20, 3 << 20}, [2]int{5 << 20, 6<<20 + 512<<10})
 }
 
-// compareReads checks random reads of r against want; r may be longer than
-// want (VHD rounds up to its geometry), in which case the rest reads as zeros.
-func compareReads(t *testing.T, r interface {
-	io.ReaderAt
-	Size() int64
-}, want []byte) {
+// compareReads checks r against want, with reads across the chunk, grain
+// and block boundaries of the formats a container may hold.
+func compareReads(t *testing.T, r io.ReaderAt, want []byte) {
 	t.Helper()
-	size := r.Size()
-	if size < int64(len(want)) {
-		t.Fatalf("Size = %d, want at least %d", size, len(want))
-	}
-	if size > int64(len(want)) {
-		want = append(want[:len(want):len(want)], make([]byte, size-int64(len(want)))...)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	check := func(off int64, n int) {
-		t.Helper()
-		got := make([]byte, n)
-		m, err := r.ReadAt(got, off)
-		wantN := n
-		if off+int64(n) > size {
-			wantN = max(0, int(size-off))
-		}
-		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
-			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
-		}
-		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
-			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
-		}
-	}
-	for i := 0; i < 200; i++ {
-		check(rng.Int64N(size), 1+rng.IntN(150000))
-	}
-	for _, off := range []int64{0, 511, 32<<10 - 7, 64<<10 - 7, 1<<20 - 3, 2<<20 - 100, size - 1, size - 4096, size, size + 10} {
-		check(off, 8192)
-	}
+	readertest.CompareReads(t, r, want, 32<<10-7, 64<<10-7, 1<<20-3, 2<<20-100)
 }
 
 func writeFile(t *testing.T, name string, b []byte) string {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"hash/adler32"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,56 +16,21 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
-// pattern returns size bytes where each 512-byte sector starts with its
-// number followed by pseudo-random bytes (incompressible), with zero holes.
+// pattern returns size bytes of a raw disk, partly incompressible, with
+// zero holes.
 func pattern(size int) []byte {
-	b := make([]byte, size)
-	rng := rand.New(rand.NewPCG(7, 8))
-	for s := 0; s*512 < size; s++ {
-		off := s * 512
-		if off >= 2<<20 && off < 3<<20 || off >= 5<<20 && off < 6<<20+512<<10 {
-			continue
-		}
-		end := min(off+512, size)
-		for i := off; i < end; i++ {
-			b[i] = byte(rng.Uint32())
-		}
-		if s%3 == 0 { // compressible sectors too
-			clear(b[off+16 : end])
-		}
-		binary.LittleEndian.PutUint64(b[off:], uint64(s))
-	}
-	return b
+	return readertest.RandomPattern(size, [2]int{2 << 20, 3 << 20}, [2]int{5 << 20, 6<<20 + 512<<10})
 }
 
+// compareReads checks r against want, with reads across the boundaries of
+// 32 KiB chunks (ewfacquire's default) and of 64 KiB ones.
 func compareReads(t *testing.T, r io.ReaderAt, want []byte) {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(1, 2))
-	size := int64(len(want))
-	check := func(off int64, n int) {
-		t.Helper()
-		got := make([]byte, n)
-		m, err := r.ReadAt(got, off)
-		wantN := n
-		if off+int64(n) > size {
-			wantN = max(0, int(size-off))
-		}
-		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
-			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
-		}
-		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
-			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
-		}
-	}
-	for i := 0; i < 300; i++ {
-		check(rng.Int64N(size), 1+rng.IntN(150000))
-	}
-	for _, off := range []int64{0, 511, 32<<10 - 7, 64<<10 - 7, 1<<20 - 3, 2<<20 - 100, size - 1, size - 4096, size, size + 10} {
-		check(off, 8192)
-	}
+	readertest.CompareReads(t, r, want, 32<<10-7, 64<<10-7, 1<<20-3, 2<<20-100)
 }
 
 // acquire writes src as an EWF image with ewfacquire and returns the path
@@ -294,25 +258,7 @@ func BenchmarkRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
-	buf := make([]byte, 4096)
-	blocks := r.Size() / 4096
-	b.Run("seq4k", func(b *testing.B) {
-		b.SetBytes(4096)
-		for i := 0; b.Loop(); i++ {
-			if _, err := r.ReadAt(buf, int64(i)%blocks*4096); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("rand4k", func(b *testing.B) {
-		rng := rand.New(rand.NewPCG(3, 4))
-		b.SetBytes(4096)
-		for b.Loop() {
-			if _, err := r.ReadAt(buf, rng.Int64N(blocks)*4096); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	readertest.BenchReads(b, r, r.Size())
 }
 
 func TestFindTable(t *testing.T) {

@@ -2,10 +2,8 @@ package raw
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,56 +11,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
-// pattern returns size bytes where each 512-byte sector starts with its
-// number, with zero holes so that sparse formats have something to skip.
+// pattern returns a recognisable raw disk of size bytes, with zero holes.
 func pattern(size int) []byte {
-	b := make([]byte, size)
-	for s := 0; s*512 < size; s++ {
-		off := s * 512
-		if off >= 2<<20 && off < 3<<20 || off >= 5<<20 && off < 6<<20+512<<10 {
-			continue
-		}
-		for i := off; i+8 <= off+512 && i+8 <= size; i += 8 {
-			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
-		}
-	}
-	return b
+	return readertest.Pattern(size, [2]int{2 << 20, 3 << 20}, [2]int{5 << 20, 6<<20 + 512<<10})
 }
 
+// compareReads checks r against want, with reads across 1 MiB boundaries.
 func compareReads(t *testing.T, r io.ReaderAt, want []byte) {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(1, 2))
-	size := int64(len(want))
-	check := func(off int64, n int) {
-		t.Helper()
-		got := make([]byte, n)
-		m, err := r.ReadAt(got, off)
-		wantN := n
-		if off+int64(n) > size {
-			wantN = max(0, int(size-off))
-		}
-		if m != wantN {
-			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
-		}
-		if wantN < n && err != io.EOF {
-			t.Fatalf("ReadAt(%d, %d) past end: err = %v, want io.EOF", off, n, err)
-		}
-		if wantN == n && err != nil {
-			t.Fatalf("ReadAt(%d, %d): %v", off, n, err)
-		}
-		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
-			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
-		}
-	}
-	for i := 0; i < 300; i++ {
-		check(rng.Int64N(size), 1+rng.IntN(200000))
-	}
-	for _, off := range []int64{0, 511, 1<<20 - 3, 2<<20 - 100, size - 1, size - 4096, size, size + 10} {
-		check(off, 8192)
-	}
+	readertest.CompareReads(t, r, want, 1<<20-3, 2<<20-100)
 }
 
 func TestSplitSuffix(t *testing.T) {
@@ -180,30 +141,5 @@ func BenchmarkRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
-	benchReads(b, r)
-}
-
-func benchReads(b *testing.B, r interface {
-	io.ReaderAt
-	Size() int64
-}) {
-	buf := make([]byte, 4096)
-	blocks := r.Size() / 4096
-	b.Run("seq4k", func(b *testing.B) {
-		b.SetBytes(4096)
-		for i := 0; b.Loop(); i++ {
-			if _, err := r.ReadAt(buf, int64(i)%blocks*4096); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("rand4k", func(b *testing.B) {
-		rng := rand.New(rand.NewPCG(3, 4))
-		b.SetBytes(4096)
-		for b.Loop() {
-			if _, err := r.ReadAt(buf, rng.Int64N(blocks)*4096); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	readertest.BenchReads(b, r, r.Size())
 }

@@ -5,80 +5,29 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
-// pattern returns size bytes where each 512-byte sector starts with its
-// number, with zero holes so that dynamic disks have unallocated blocks.
+// pattern returns a recognisable raw disk of size bytes, with zero holes
+// so that dynamic disks have unallocated blocks.
 func pattern(size int) []byte {
-	b := make([]byte, size)
-	for s := 0; s*512 < size; s++ {
-		off := s * 512
-		if off >= 2<<20 && off < 4<<20+1024 || off >= 5<<20 && off < 6<<20+512<<10 {
-			continue
-		}
-		for i := off; i+8 <= off+512; i += 8 {
-			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
-		}
-	}
-	return b
+	return readertest.Pattern(size, [2]int{2 << 20, 4<<20 + 1024}, [2]int{5 << 20, 6<<20 + 512<<10})
 }
 
-// compareReads checks random reads of r against want; r may be longer than
-// want (qemu rounds VHD sizes up to a CHS geometry): the rest reads as zeros.
-func compareReads(t *testing.T, r interface {
-	io.ReaderAt
-	Size() int64
-}, want []byte) {
+// compareReads checks r against want, with reads across 2 MiB block
+// boundaries; r may be longer than want (qemu rounds VHD sizes up to a CHS
+// geometry): the rest must read as zeros.
+func compareReads(t *testing.T, r *Reader, want []byte) {
 	t.Helper()
-	size := r.Size()
-	if size < int64(len(want)) {
-		t.Fatalf("Size = %d, want at least %d", size, len(want))
+	if r.Size() < int64(len(want)) {
+		t.Fatalf("Size = %d, want at least %d", r.Size(), len(want))
 	}
-	want = append(want[:len(want):len(want)], make([]byte, size-int64(len(want)))...)
-	rng := rand.New(rand.NewPCG(1, 2))
-	check := func(off int64, n int) {
-		t.Helper()
-		got := make([]byte, n)
-		m, err := r.ReadAt(got, off)
-		wantN := n
-		if off+int64(n) > size {
-			wantN = max(0, int(size-off))
-		}
-		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
-			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
-		}
-		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
-			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
-		}
-	}
-	for i := 0; i < 300; i++ {
-		check(rng.Int64N(size), 1+rng.IntN(150000))
-	}
-	for _, off := range []int64{0, 511, 2<<20 - 100, 3<<20 + 1000, size - 1, size - 4096, size, size + 10} {
-		check(off, 8192)
-	}
-}
-
-func qemuConvert(t testing.TB, src []byte, args ...string) string {
-	t.Helper()
-	tool := corpus.RequireTool(t, "qemu-img")
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "src.raw"), filepath.Join(dir, "out.img")
-	if err := os.WriteFile(in, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args = append(append([]string{"convert", "-f", "raw"}, args...), in, out)
-	if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img %v: %v\n%s", args, err, b)
-	}
-	return out
+	want = append(want[:len(want):len(want)], make([]byte, r.Size()-int64(len(want)))...)
+	readertest.CompareReads(t, r, want, 2<<20-100, 3<<20+1000)
 }
 
 func TestQemu(t *testing.T) {
@@ -88,12 +37,12 @@ func TestQemu(t *testing.T) {
 		args     []string
 		diskType uint32
 	}{
-		{"dynamic", []string{"-O", "vpc"}, TypeDynamic},
-		{"fixed", []string{"-O", "vpc", "-o", "subformat=fixed"}, TypeFixed},
-		{"dynamic-forcesize", []string{"-O", "vpc", "-o", "force_size=on"}, TypeDynamic},
+		{"dynamic", nil, TypeDynamic},
+		{"fixed", []string{"-o", "subformat=fixed"}, TypeFixed},
+		{"dynamic-forcesize", []string{"-o", "force_size=on"}, TypeDynamic},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Open(qemuConvert(t, want, tc.args...))
+			r, err := Open(readertest.QemuConvert(t, want, "vpc", tc.args...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,15 +64,7 @@ func TestQemu(t *testing.T) {
 
 func TestCorpus(t *testing.T) {
 	p := corpus.Path(t, "log2timeline__plaso/test_data/image.vhd")
-	tool := corpus.RequireTool(t, "qemu-img")
-	out := filepath.Join(t.TempDir(), "out.raw")
-	if b, err := exec.Command(tool, "convert", "-f", "vpc", "-O", "raw", p, out).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := readertest.QemuRaw(t, p, "vpc")
 	r, err := Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +80,7 @@ func TestCorpus(t *testing.T) {
 }
 
 func TestDamaged(t *testing.T) {
-	img, err := os.ReadFile(qemuConvert(t, pattern(4<<20), "-O", "vpc"))
+	img, err := os.ReadFile(readertest.QemuConvert(t, pattern(4<<20), "vpc"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,30 +123,12 @@ func TestDamaged(t *testing.T) {
 func BenchmarkRead(b *testing.B) {
 	for _, sub := range []string{"dynamic", "fixed"} {
 		b.Run(sub, func(b *testing.B) {
-			r, err := Open(qemuConvert(b, pattern(8<<20), "-O", "vpc", "-o", "subformat="+sub))
+			r, err := Open(readertest.QemuConvert(b, pattern(8<<20), "vpc", "-o", "subformat="+sub))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer r.Close()
-			buf := make([]byte, 4096)
-			blocks := r.Size() / 4096
-			b.Run("seq4k", func(b *testing.B) {
-				b.SetBytes(4096)
-				for i := 0; b.Loop(); i++ {
-					if _, err := r.ReadAt(buf, int64(i)%blocks*4096); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.Run("rand4k", func(b *testing.B) {
-				rng := rand.New(rand.NewPCG(3, 4))
-				b.SetBytes(4096)
-				for b.Loop() {
-					if _, err := r.ReadAt(buf, rng.Int64N(blocks)*4096); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			readertest.BenchReads(b, r, r.Size())
 		})
 	}
 }

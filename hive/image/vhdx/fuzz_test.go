@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 )
 
 // compact rewrites a qemu-made VHDX without payload blocks into a small
@@ -44,7 +46,7 @@ func setCRC(b []byte) {
 }
 
 func emptyVHDX(t testing.TB) []byte {
-	img, err := os.ReadFile(qemuConvert(t, make([]byte, 4<<20), "-o", "block_size=1M"))
+	img, err := os.ReadFile(readertest.QemuConvert(t, make([]byte, 4<<20), "vhdx", "-o", "block_size=1M"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 )
 
 // seedDisk is 192 KiB with every 7th sector of the first 64 KiB numbered.
@@ -21,7 +23,7 @@ func seedDisk() []byte {
 // keep under testdata).
 func FuzzOpenVMDK(f *testing.F) {
 	for _, sub := range []string{"streamOptimized", "monolithicSparse"} {
-		b, err := os.ReadFile(qemuConvert(f, seedDisk(), "-o", "subformat="+sub))
+		b, err := os.ReadFile(readertest.QemuConvert(f, seedDisk(), "vmdk", "-o", "subformat="+sub))
 		if err != nil {
 			f.Fatal(err)
 		}

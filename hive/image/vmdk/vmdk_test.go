@@ -5,78 +5,27 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive/image/internal/readertest"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
-// pattern returns size bytes where each 512-byte sector starts with its
-// number, with zero holes spanning whole grains and grain tables.
+// pattern returns a recognisable raw disk of size bytes, with zero holes
+// spanning whole grains and grain tables.
 func pattern(size int) []byte {
-	b := make([]byte, size)
-	for s := 0; s*512 < size; s++ {
-		off := s * 512
-		if off >= 2<<20 && off < 4<<20+1024 || off >= 5<<20 && off < 6<<20+512<<10 {
-			continue
-		}
-		for i := off; i+8 <= off+512; i += 8 {
-			binary.LittleEndian.PutUint64(b[i:], uint64(s)<<16|uint64(i-off))
-		}
-	}
-	return b
+	return readertest.Pattern(size, [2]int{2 << 20, 4<<20 + 1024}, [2]int{5 << 20, 6<<20 + 512<<10})
 }
 
-func compareReads(t *testing.T, r interface {
-	io.ReaderAt
-	Size() int64
-}, want []byte) {
+// compareReads checks r against want, with reads across 64 KiB grain
+// boundaries and into and out of the holes.
+func compareReads(t *testing.T, r io.ReaderAt, want []byte) {
 	t.Helper()
-	size := r.Size()
-	if size != int64(len(want)) {
-		t.Fatalf("Size = %d, want %d", size, len(want))
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	check := func(off int64, n int) {
-		t.Helper()
-		got := make([]byte, n)
-		m, err := r.ReadAt(got, off)
-		wantN := n
-		if off+int64(n) > size {
-			wantN = max(0, int(size-off))
-		}
-		if m != wantN || wantN < n && err != io.EOF || wantN == n && err != nil {
-			t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d", off, n, m, err, wantN)
-		}
-		if m > 0 && !bytes.Equal(got[:m], want[off:off+int64(m)]) {
-			t.Fatalf("ReadAt(%d, %d): content differs", off, n)
-		}
-	}
-	for i := 0; i < 300; i++ {
-		check(rng.Int64N(size), 1+rng.IntN(150000))
-	}
-	for _, off := range []int64{0, 511, 64<<10 - 7, 2<<20 - 100, 4<<20 - 7, size - 1, size - 4096, size, size + 10} {
-		check(off, 8192)
-	}
-}
-
-func qemuConvert(t testing.TB, src []byte, args ...string) string {
-	t.Helper()
-	tool := corpus.RequireTool(t, "qemu-img")
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "src.raw"), filepath.Join(dir, "disk.vmdk")
-	if err := os.WriteFile(in, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args = append(append([]string{"convert", "-f", "raw", "-O", "vmdk"}, args...), in, out)
-	if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img %v: %v\n%s", args, err, b)
-	}
-	return out
+	readertest.CompareReads(t, r, want, 64<<10-7, 2<<20-100, 4<<20-7)
 }
 
 func TestQemu(t *testing.T) {
@@ -93,7 +42,7 @@ func TestQemu(t *testing.T) {
 		{"twoGbMaxExtentFlat", "twoGbMaxExtentFlat", true, false, 2},
 	} {
 		t.Run(tc.subformat, func(t *testing.T) {
-			name := qemuConvert(t, want, "-o", "subformat="+tc.subformat)
+			name := readertest.QemuConvert(t, want, "vmdk", "-o", "subformat="+tc.subformat)
 			r, err := Open(name)
 			if err != nil {
 				t.Fatal(err)
@@ -117,7 +66,7 @@ func TestDescriptorExtents(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "part one-flat.vmdk"), flat, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sparse, err := os.ReadFile(qemuConvert(t, want[1<<20:]))
+	sparse, err := os.ReadFile(readertest.QemuConvert(t, want[1<<20:], "vmdk"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,14 +99,7 @@ RDONLY 2048 SPARSE "s.vmdk"
 
 func TestCorpus(t *testing.T) {
 	p := corpus.Path(t, "log2timeline__plaso/test_data/image.vmdk")
-	out := filepath.Join(t.TempDir(), "out.raw")
-	if b, err := exec.Command(corpus.RequireTool(t, "qemu-img"), "convert", "-f", "vmdk", "-O", "raw", p, out).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := readertest.QemuRaw(t, p, "vmdk")
 	r, err := Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +112,7 @@ func TestCorpus(t *testing.T) {
 }
 
 func TestDifferencing(t *testing.T) {
-	base := qemuConvert(t, pattern(1<<20))
+	base := readertest.QemuConvert(t, pattern(1<<20), "vmdk")
 	child := filepath.Join(t.TempDir(), "child.vmdk")
 	tool := corpus.RequireTool(t, "qemu-img")
 	if b, err := exec.Command(tool, "create", "-f", "vmdk", "-b", base, "-F", "vmdk", child).CombinedOutput(); err != nil {
@@ -190,7 +132,7 @@ func TestDamaged(t *testing.T) {
 		return err
 	}
 	for _, sub := range []string{"monolithicSparse", "streamOptimized"} {
-		img, err := os.ReadFile(qemuConvert(t, pattern(4<<20), "-o", "subformat="+sub))
+		img, err := os.ReadFile(readertest.QemuConvert(t, pattern(4<<20), "vmdk", "-o", "subformat="+sub))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,30 +191,12 @@ func TestParseExtentLine(t *testing.T) {
 func BenchmarkRead(b *testing.B) {
 	for _, sub := range []string{"monolithicSparse", "streamOptimized"} {
 		b.Run(sub, func(b *testing.B) {
-			r, err := Open(qemuConvert(b, pattern(8<<20), "-o", "subformat="+sub))
+			r, err := Open(readertest.QemuConvert(b, pattern(8<<20), "vmdk", "-o", "subformat="+sub))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer r.Close()
-			buf := make([]byte, 4096)
-			blocks := r.Size() / 4096
-			b.Run("seq4k", func(b *testing.B) {
-				b.SetBytes(4096)
-				for i := 0; b.Loop(); i++ {
-					if _, err := r.ReadAt(buf, int64(i)%blocks*4096); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.Run("rand4k", func(b *testing.B) {
-				rng := rand.New(rand.NewPCG(3, 4))
-				b.SetBytes(4096)
-				for b.Loop() {
-					if _, err := r.ReadAt(buf, rng.Int64N(blocks)*4096); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			readertest.BenchReads(b, r, r.Size())
 		})
 	}
 }
