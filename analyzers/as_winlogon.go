@@ -220,25 +220,12 @@ func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue
 }
 
 // notifyDLLs reports Winlogon\Notify packages (XP, 2003) that Windows does
-// not ship, or asWhose DLL is not a bare or System32 name.
+// not ship, or whose DLL is not a bare or System32 name.
 func notifyDLLs(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Finding, error) {
-	nk, ok, err := optionalKey(wl, "Notify")
-	if !ok {
-		return nil, err
-	}
-	subs, err := nk.Subkeys()
+	dlls, err := subkeyDLLs(wl, "Notify", env)
 	var out []report.Finding
-	for _, sub := range subs {
-		v, ok, verr := optionalValue(sub, "DllName")
-		err = errors.Join(err, verr)
-		if !ok {
-			continue
-		}
-		dll, _ := asText(v)
-		if dll = strings.TrimSpace(dll); dll == "" {
-			continue
-		}
-		a := winpath.AssessPath(dll, env)
+	for _, d := range dlls {
+		sub, v, dll, a := d.sub, d.v, d.dll, d.a
 		if notifyPackages[strings.ToLower(sub.Name())] && winpath.IsSystemDir(a.Path) && a.Severity == report.Info {
 			continue
 		}
@@ -253,26 +240,13 @@ func notifyDLLs(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Finding,
 	return out, err
 }
 
-// gpExtensions reports Group Policy client-side extensions asWhose DLL lies
+// gpExtensions reports Group Policy client-side extensions whose DLL lies
 // outside the Windows system folders (Microsoft's all live in System32).
 func gpExtensions(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Finding, error) {
-	gk, ok, err := optionalKey(wl, "GPExtensions")
-	if !ok {
-		return nil, err
-	}
-	subs, err := gk.Subkeys()
+	dlls, err := subkeyDLLs(wl, "GPExtensions", env)
 	var out []report.Finding
-	for _, sub := range subs {
-		v, ok, verr := optionalValue(sub, "DllName")
-		err = errors.Join(err, verr)
-		if !ok {
-			continue
-		}
-		dll, _ := asText(v)
-		if dll = strings.TrimSpace(dll); dll == "" {
-			continue
-		}
-		a := winpath.AssessPath(dll, env)
+	for _, d := range dlls {
+		sub, v, dll, a := d.sub, d.v, d.dll, d.a
 		if winpath.IsSystemDir(a.Path) && a.Severity == report.Info {
 			continue
 		}
@@ -289,6 +263,41 @@ func gpExtensions(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Findin
 		f.Detail = "The Group Policy client loads the DllName of every client-side extension " + name + " into a SYSTEM process at boot and at each policy refresh. Microsoft's extensions all live in System32; this one does not, so it belongs to a third-party management product or to an attacker. Confirm the product, collect the DLL and check its signer."
 		asJudge(&f, report.Low, "T1547.004", a)
 		out = append(out, f)
+	}
+	return out, err
+}
+
+// subkeyDLL is a subkey of a Winlogon list key, its DllName value, and the
+// DLL that value names, assessed.
+type subkeyDLL struct {
+	sub *hive.Key
+	v   *hive.Value
+	dll string
+	a   winpath.Assessment
+}
+
+// subkeyDLLs returns the subkeys of wl\name whose DllName names a DLL (not
+// blank once trimmed), in the order Subkeys gives them. A missing key gives
+// none and no error; errors reading the subkeys or a DllName are returned
+// (joined) with the subkeys that could be read.
+func subkeyDLLs(wl *hive.Key, name string, env winpath.Env) ([]subkeyDLL, error) {
+	k, ok, err := optionalKey(wl, name)
+	if !ok {
+		return nil, err
+	}
+	subs, err := k.Subkeys()
+	var out []subkeyDLL
+	for _, sub := range subs {
+		v, ok, verr := optionalValue(sub, "DllName")
+		err = errors.Join(err, verr)
+		if !ok {
+			continue
+		}
+		dll, _ := asText(v)
+		if dll = strings.TrimSpace(dll); dll == "" {
+			continue
+		}
+		out = append(out, subkeyDLL{sub: sub, v: v, dll: dll, a: winpath.AssessPath(dll, env)})
 	}
 	return out, err
 }
