@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 
 	"github.com/hivescan/hivescan/hive/image/internal/lru"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readfull"
 )
 
 // Signature starts every EWF-E01 segment file.
@@ -190,18 +192,7 @@ func NewReader(segments []io.ReaderAt, sizes []int64) (*Reader, error) {
 
 // readFull reads len(p) bytes at off of segment s, counting them.
 func (r *Reader) readFull(s *segment, p []byte, off int64) error {
-	if off < 0 || off > s.size || int64(len(p)) > s.size-off {
-		return io.ErrUnexpectedEOF
-	}
-	n, err := s.r.ReadAt(p, off)
-	r.read.Add(int64(n))
-	if n == len(p) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
+	return readfull.At(s.r, s.size, p, off, &r.read)
 }
 
 // addSegment walks the sections of the next segment; done reports a done

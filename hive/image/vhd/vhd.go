@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readfull"
 )
 
 // Cookie identifies a VHD footer; DynamicCookie a dynamic disk header.
@@ -91,18 +93,7 @@ func Open(name string) (*Reader, error) {
 
 // readFull reads len(p) bytes at off, counting them.
 func (r *Reader) readFull(p []byte, off int64) error {
-	if off < 0 || off > r.fileSize || int64(len(p)) > r.fileSize-off {
-		return io.ErrUnexpectedEOF
-	}
-	n, err := r.r.ReadAt(p, off)
-	r.read.Add(int64(n))
-	if n == len(p) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
+	return readfull.At(r.r, r.fileSize, p, off, &r.read)
 }
 
 // HasFooter reports whether b, 512 bytes, is a VHD footer.

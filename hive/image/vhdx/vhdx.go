@@ -14,6 +14,8 @@ import (
 	"os"
 	"sync/atomic"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readfull"
 )
 
 // Signature starts every VHDX file (the file type identifier).
@@ -131,18 +133,7 @@ func Open(name string) (*Reader, error) {
 }
 
 func (r *Reader) readFull(p []byte, off int64) error {
-	if off < 0 || off > r.fileSize || int64(len(p)) > r.fileSize-off {
-		return io.ErrUnexpectedEOF
-	}
-	n, err := r.r.ReadAt(p, off)
-	r.read.Add(int64(n))
-	if n == len(p) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
+	return readfull.At(r.r, r.fileSize, p, off, &r.read)
 }
 
 // checksumOK checks the CRC-32C at offset 4 of b, computed with that

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/hivescan/hivescan/hive/image/internal/readfull"
 )
 
 // SparseMagic starts a hosted sparse extent; DescriptorMagic a text
@@ -81,18 +83,7 @@ type counted struct {
 }
 
 func (c *counted) readFull(p []byte, off int64) error {
-	if off < 0 || off > c.size || int64(len(p)) > c.size-off {
-		return io.ErrUnexpectedEOF
-	}
-	n, err := c.r.ReadAt(p, off)
-	c.total.Add(int64(n))
-	if n == len(p) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
+	return readfull.At(c.r, c.size, p, off, c.total)
 }
 
 // Open opens the VMDK at name: a sparse extent (KDMV) or a descriptor.
