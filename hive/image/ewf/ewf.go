@@ -6,7 +6,6 @@ package ewf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/binary"
@@ -17,6 +16,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/zlib"
 
 	"github.com/hivescan/hivescan/hive/image/internal/lru"
 
