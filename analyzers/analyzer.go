@@ -44,10 +44,11 @@ func (a *Analyzer) Title() string {
 
 // All returns every analyzer, in the order they run: the Session Manager
 // family (sessionManagerAnalyzers), then the autostart locations
-// (autostartAnalyzers, serviceAnalyzers).
+// (autostartAnalyzers, serviceAnalyzers), then those that read only deleted
+// records (deletedAnalyzers).
 func All() []*Analyzer {
 	var out []*Analyzer
-	for _, list := range [][]*Analyzer{sessionManagerAnalyzers, autostartAnalyzers, serviceAnalyzers} {
+	for _, list := range [][]*Analyzer{sessionManagerAnalyzers, autostartAnalyzers, serviceAnalyzers, deletedAnalyzers} {
 		out = append(out, list...)
 	}
 	return out

@@ -22,6 +22,12 @@ func hostOf(t testing.TB, name string, hives ...samples.Hive) *hive.Set {
 		if err != nil {
 			t.Fatalf("building %s: %v", hv.Path, err)
 		}
+		if hv.After != nil {
+			if err := hv.After(b); err != nil {
+				t.Fatalf("changing %s: %v", hv.Path, err)
+			}
+			b.Fix()
+		}
 		h, err := hive.Parse(b.Bytes, path.Join(name, hv.Path))
 		if err != nil {
 			t.Fatalf("parsing %s: %v", hv.Path, err)

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// DeletedUnknownKey is the root subkey under which a view of deleted records
+// (Entry.Deleted) holds the deleted values whose key could not be told.
+const DeletedUnknownKey = "(deleted values of unknown keys)"
+
 // Labels for hives that are not the live copy of a host.
 const (
 	LabelRegBack = "RegBack" // a Windows\System32\config\RegBack copy

