@@ -91,10 +91,11 @@ func compareValues(a, b *string) int {
 
 func (r *Report) summarize() Summary {
 	s := Summary{
-		Hosts:    len(r.Hosts),
-		Hives:    len(r.Inputs),
-		Findings: len(r.Findings),
-		Problems: len(r.Problems),
+		Hosts:     len(r.Hosts),
+		Hives:     len(r.Inputs),
+		Findings:  len(r.Findings),
+		Problems:  len(r.Problems),
+		Baselined: r.Baselined,
 	}
 	for _, f := range r.Findings {
 		s.BySeverity.add(f.Severity)

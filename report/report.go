@@ -28,6 +28,7 @@ type Report struct {
 	Started       time.Time     // when the run started
 	Finished      time.Time     // when the run finished
 	MinSeverity   Severity      // findings below it were left out of this output; set by writers
+	Baselined     int           // findings removed because a baseline held their fingerprint (ApplyBaseline)
 	Images        []Image       // every disk image given as evidence
 	Inputs        []Input       // every hive file found, read or not
 	Hosts         []Host        // one per Windows installation
@@ -173,6 +174,7 @@ type Summary struct {
 	AnalyzersRan     int    `json:"analyzers_ran"`
 	AnalyzersSkipped int    `json:"analyzers_skipped"`
 	AnalyzersFailed  int    `json:"analyzers_failed"`
+	Baselined        int    `json:"baselined"` // findings left out because --baseline held them
 	BySeverity       Counts `json:"by_severity"`
 }
 
@@ -291,6 +293,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		Findings:      v.Findings,
 		Problems:      v.Problems,
 		Summary:       v.Summary,
+		Baselined:     v.Summary.Baselined,
 	}
 	return nil
 }

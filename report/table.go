@@ -196,6 +196,9 @@ func (p *tablePrinter) summary(r *Report) {
 	if hidden := s.Findings - len(r.Findings); hidden > 0 {
 		p.printf("Not shown: %d findings below %s\n", hidden, r.MinSeverity)
 	}
+	if s.Baselined > 0 {
+		p.printf("Baseline: %d known findings left out\n", s.Baselined)
+	}
 }
 
 func (p *tablePrinter) notRun(runs []AnalyzerRun) {

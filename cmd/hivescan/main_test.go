@@ -172,3 +172,32 @@ func TestOutputFile(t *testing.T) {
 		t.Errorf("overwrite: exit %d, %q", code, stderr)
 	}
 }
+
+// A report used as a baseline leaves out the findings it holds, and
+// --fail-on then counts only new ones.
+func TestBaselineFlag(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	fake := evidence + "/fake-smss-bootexecute"
+	if code, _, stderr := runCLI(t, "scan", "-o", base, fake); code != 0 {
+		t.Fatalf("baseline run: %d %s", code, stderr)
+	}
+	code, out, stderr := runCLI(t, "scan", "--baseline", base, "--fail-on", "info", "--format", "json", fake)
+	if code != 0 {
+		t.Fatalf("exit %d with every finding baselined: %s", code, stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 0 || r.Summary.Baselined == 0 {
+		t.Errorf("findings %d, baselined %d", len(r.Findings), r.Summary.Baselined)
+	}
+	// Another host's findings are new against this baseline.
+	if code, _, _ := runCLI(t, "scan", "--baseline", base, "--fail-on", "high", evidence+"/fake-smss-service"); code != 1 {
+		t.Errorf("new findings: exit %d, want 1", code)
+	}
+	if code, _, stderr := runCLI(t, "scan", "--baseline", filepath.Join(dir, "none.json"), fake); code != 2 || !strings.Contains(stderr, "baseline") {
+		t.Errorf("missing baseline: exit %d %q", code, stderr)
+	}
+}

@@ -28,7 +28,8 @@ Examples:
    hivescan scan --min-severity high /cases/42/C
    hivescan scan --format json -o report.json /cases/42
    hivescan scan --fail-on high --format jsonl SYSTEM NTUSER.DAT
-   hivescan scan --analyzers bootexecute --skip runkeys /cases/42`,
+   hivescan scan --analyzers bootexecute --skip runkeys /cases/42
+   hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT`: " + strings.Join(report.Formats(), ", ") + " (default: from -o's extension, else table)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -36,6 +37,7 @@ Examples:
 			&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding at or above `SEVERITY` exists (info, low, medium, high, critical, none)"},
 			&cli.StringSliceFlag{Name: "analyzers", Usage: "run only these analyzers (`NAME,...`; see hivescan analyzers)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not run these analyzers (`NAME,...`)"},
+			&cli.StringFlag{Name: "baseline", Usage: "leave out findings whose fingerprint is in `REPORT` (an earlier json or jsonl output); --fail-on then counts only new findings"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
@@ -58,6 +60,18 @@ Examples:
 			if err != nil {
 				return err
 			}
+			var baseline report.Baseline
+			if p := c.String("baseline"); p != "" {
+				f, err := os.Open(p)
+				if err != nil {
+					return usageErr("--baseline: %v", err)
+				}
+				baseline, err = report.ReadBaseline(f)
+				f.Close()
+				if err != nil {
+					return usageErr("--baseline %s: %v", p, err)
+				}
+			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
 				Paths:        c.Args().Slice(),
 				Analyzers:    list,
@@ -68,6 +82,10 @@ Examples:
 				Args:         e.args,
 				Now:          e.now,
 			})
+			if baseline != nil {
+				r.ApplyBaseline(baseline)
+				r.Finalize()
+			}
 			if err := out.write(r); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
