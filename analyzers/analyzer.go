@@ -74,7 +74,7 @@ func Choose(list []*Analyzer, only, skip []string) ([]*Analyzer, error) {
 					known = append(known, a.Name)
 				}
 				sort.Strings(known)
-				return nil, fmt.Errorf("unknown analyzer %q (known: %s)", n, strings.Join(known, ", "))
+				return nil, fmt.Errorf("unknown analyzer \"%s\" (known: %s)", n, strings.Join(known, ", "))
 			}
 			set[n] = true
 		}

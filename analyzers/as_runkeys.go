@@ -201,7 +201,7 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 	if !isText {
 		f.Severity = base
 		f.Attack = []string{"T1547.001"}
-		f.Title = fmt.Sprintf("%s value %q holds %v data, not a command", loc.label, v.Name(), v.Type())
+		f.Title = fmt.Sprintf("%s value \"%s\" holds %v data, not a command", loc.label, v.Name(), v.Type())
 		f.Detail = detail + " Explorer only runs string values; this one is " + v.Type().String() + ", which no Windows component writes here: look at what wrote it."
 		return f, true
 	}
@@ -211,7 +211,7 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 	if prog == "" {
 		prog = cmd
 	}
-	f.Title = fmt.Sprintf("%s value %q starts %s", loc.label, v.Name(), prog)
+	f.Title = fmt.Sprintf("%s value \"%s\" starts %s", loc.label, v.Name(), prog)
 	f.Detail = detail + " It runs " + cmd + ". " + runCollect
 	if windowsRunDefault(v.Name(), cmd, env) {
 		f.Severity, f.Attack = base, []string{"T1547.001"}

@@ -68,8 +68,8 @@ func judgeOrphan(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (re
 	f := atValue(e, k, v)
 	f.LastWrite = time.Time{} // the key is unknown, and so is its last write
 	f.Rule = "deleted.orphan-value"
-	f.Title = fmt.Sprintf("Deleted value %q of an unknown key holds a suspicious command", v.Name())
-	f.Detail = fmt.Sprintf("A value named %q (%s) was deleted from a key hivescan cannot identify (the key's value list no longer names it); its data survives in a freed cell. Search the timeline for what wrote and removed it, and collect anything it names.", v.Name(), v.Type())
+	f.Title = fmt.Sprintf("Deleted value \"%s\" of an unknown key holds a suspicious command", v.Name())
+	f.Detail = fmt.Sprintf("A value named \"%s\" (%s) was deleted from a key hivescan cannot identify (the key's value list no longer names it); its data survives in a freed cell. Search the timeline for what wrote and removed it, and collect anything it names.", v.Name(), v.Type())
 	switch v.Type() {
 	case hive.RegSZ, hive.RegExpandSZ, hive.RegMultiSZ:
 		lines, _ := v.Strings()
@@ -103,7 +103,7 @@ func judgeOrphan(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (re
 		if sev < report.High {
 			return f, false
 		}
-		f.Title = fmt.Sprintf("Deleted value %q of an unknown key holds a payload", v.Name())
+		f.Title = fmt.Sprintf("Deleted value \"%s\" of an unknown key holds a payload", v.Name())
 		assessed(&f, winpath.Assessment{Severity: sev, Reasons: reasons})
 		return f, true
 	}

@@ -107,7 +107,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Rule, f.Severity = "environment.comspec", report.High
 		f.Attack = []string{"T1574.007"}
 		f.Title = "ComSpec in " + s.who + " names " + c
-		f.Detail = fmt.Sprintf("ComSpec is the command interpreter programs start for shell commands (system(), batch files, many installers and services). Here it is %q instead of %%SystemRoot%%\\system32\\cmd.exe, so that program runs whenever anything asks for a command shell. Collect it and check its signature.", c)
+		f.Detail = fmt.Sprintf("ComSpec is the command interpreter programs start for shell commands (system(), batch files, many installers and services). Here it is \"%s\" instead of %%SystemRoot%%\\system32\\cmd.exe, so that program runs whenever anything asks for a command shell. Collect it and check its signature.", c)
 		assessed(&f, winpath.Assess(c, s.env))
 		out = append(out, f)
 	}
@@ -118,7 +118,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 				f.Rule, f.Severity = "environment.user-windir", report.High
 				f.Attack = []string{"T1548.002"}
 				f.Title = name + " is redefined in " + s.who
-				f.Detail = fmt.Sprintf("Windows defines %%%s%% system-wide; a per-user value (%q) overrides it for that user's processes. Auto-elevating scheduled tasks such as SilentCleanup start %%windir%%\\system32\\... with high integrity, so this redirect runs the attacker's program elevated without a UAC prompt (a documented UAC bypass). Look in %s for a fake system32 folder and remove the value.", name, val, s.env.Expand(val))
+				f.Detail = fmt.Sprintf("Windows defines %%%s%% system-wide; a per-user value (\"%s\") overrides it for that user's processes. Auto-elevating scheduled tasks such as SilentCleanup start %%windir%%\\system32\\... with high integrity, so this redirect runs the attacker's program elevated without a UAC prompt (a documented UAC bypass). Look in %s for a fake system32 folder and remove the value.", name, val, s.env.Expand(val))
 				out = append(out, f)
 			}
 		}
@@ -138,7 +138,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Rule, f.Severity = "environment.logon-script", report.High
 		f.Attack = []string{"T1037.001"}
 		f.Title = "UserInitMprLogonScript in " + s.who + " runs " + cmd
-		f.Detail = fmt.Sprintf("userinit.exe runs UserInitMprLogonScript (%q) at every logon of this user, before the desktop appears. Administrators rarely set it by hand; collect the script or program it names.", cmd)
+		f.Detail = fmt.Sprintf("userinit.exe runs UserInitMprLogonScript (\"%s\") at every logon of this user, before the desktop appears. Administrators rarely set it by hand; collect the script or program it names.", cmd)
 		assessed(&f, winpath.Assess(cmd, s.env))
 		out = append(out, f)
 	}
@@ -147,7 +147,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		f.Rule, f.Severity = "environment.dotnet-startup-hooks", report.High
 		f.Attack = []string{"T1574"}
 		f.Title = "DOTNET_STARTUP_HOOKS in " + s.who + " loads " + hooks
-		f.Detail = fmt.Sprintf("Every .NET (Core) process started with this environment runs the startup hook assemblies %q before its own Main. Collect the assemblies and check what set the variable.", hooks)
+		f.Detail = fmt.Sprintf("Every .NET (Core) process started with this environment runs the startup hook assemblies \"%s\" before its own Main. Collect the assemblies and check what set the variable.", hooks)
 		for _, h := range strings.Split(hooks, ";") {
 			if h = strings.TrimSpace(h); h != "" {
 				assessed(&f, winpath.AssessPath(h, s.env))
@@ -208,7 +208,7 @@ func judgeProfiler(s envScope, text func(string) (string, *hive.Value)) []report
 		if enable != "1" {
 			f.Severity = report.Medium
 			f.Title = fmt.Sprintf("%s names a .NET profiler (%s) that is not enabled", s.who, what)
-			f.Detail += fmt.Sprintf(" %sENABLE_PROFILING is %q, so the profiler is dormant until it is set to 1.", pre, enable)
+			f.Detail += fmt.Sprintf(" %sENABLE_PROFILING is \"%s\", so the profiler is dormant until it is set to 1.", pre, enable)
 		}
 		if path != "" {
 			assessed(&f, winpath.AssessPath(path, s.env))
@@ -252,8 +252,8 @@ func judgePath(s envScope, v *hive.Value, path string) []report.Finding {
 		f.Attack = []string{"T1574.007"}
 		if !isAbsolutePath(exp) {
 			f.Rule, f.Severity = "environment.path-relative", report.Medium
-			f.Title = fmt.Sprintf("Path in %s holds the relative entry %q", s.who, ent)
-			f.Detail = fmt.Sprintf("A relative Path entry is resolved against each program's current directory, so any folder a program is started from (a download or share) is searched for commands and DLLs. Remove %q and look for programs and DLLs with system names in user folders.", ent)
+			f.Title = fmt.Sprintf("Path in %s holds the relative entry \"%s\"", s.who, ent)
+			f.Detail = fmt.Sprintf("A relative Path entry is resolved against each program's current directory, so any folder a program is started from (a download or share) is searched for commands and DLLs. Remove \"%s\" and look for programs and DLLs with system names in user folders.", ent)
 			out = append(out, f)
 			continue
 		}

@@ -211,7 +211,7 @@ func knownDLLEntry(e *hive.Entry, cs hive.ControlSet, kd *hive.Key, v *hive.Valu
 		f.Rule, f.Severity = "knowndlls.path", report.High
 		f.Attack = []string{"T1574.001"}
 		f.Title = "KnownDLLs entry " + v.Name() + " carries a path: " + s
-		f.Detail = fmt.Sprintf("KnownDLLs entries are plain file names that smss.exe opens in DllDirectory (System32); %q reaches outside it. Collect the file it names and the DLL processes would otherwise load.", s)
+		f.Detail = fmt.Sprintf("KnownDLLs entries are plain file names that smss.exe opens in DllDirectory (System32); \"%s\" reaches outside it. Collect the file it names and the DLL processes would otherwise load.", s)
 		assessed(&f, winpath.AssessPath(`%SystemRoot%\system32\`+s, env))
 		return []report.Finding{f}
 	}

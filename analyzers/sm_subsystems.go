@@ -80,8 +80,8 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 				f.Rule, f.Severity = "subsystems.extra", report.High
 				f.Attack = []string{"T1547"}
 				cmd, _ := text(n)
-				f.Title = fmt.Sprintf("SubSystems %s names an extra subsystem %q", list, n)
-				f.Detail = fmt.Sprintf("smss.exe starts the program in the SubSystems value %q (%q) as a subsystem at boot (%s ones in every session). Windows only names Debug and Windows (and Posix or Os2 as optional). Collect the program.", n, cmd, strings.ToLower(list))
+				f.Title = fmt.Sprintf("SubSystems %s names an extra subsystem \"%s\"", list, n)
+				f.Detail = fmt.Sprintf("smss.exe starts the program in the SubSystems value \"%s\" (\"%s\") as a subsystem at boot (%s ones in every session). Windows only names Debug and Windows (and Posix or Os2 as optional). Collect the program.", n, cmd, strings.ToLower(list))
 				if cmd != "" {
 					assessed(&f, winpath.Assess(cmd, env))
 				}
@@ -93,7 +93,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			f.Rule, f.Severity = "subsystems.debug", report.High
 			f.Attack = []string{"T1547"}
 			f.Title = "SubSystems Debug starts " + dbg
-			f.Detail = fmt.Sprintf("Debug is a required subsystem: smss.exe starts %q at boot. Windows leaves it empty. Collect the program.", dbg)
+			f.Detail = fmt.Sprintf("Debug is a required subsystem: smss.exe starts \"%s\" at boot. Windows leaves it empty. Collect the program.", dbg)
 			assessed(&f, winpath.Assess(dbg, env))
 			out = append(out, f)
 		}
@@ -107,7 +107,7 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 				f.Rule, f.Severity = "subsystems.optional-path", report.High
 				f.Attack = []string{"T1547"}
 				f.Title = fmt.Sprintf("SubSystems %s starts %s", v.Name(), img)
-				f.Detail = fmt.Sprintf("smss.exe starts the %s subsystem from %q when a program needs it; Windows ships %s. Collect the program.", v.Name(), cmd, want)
+				f.Detail = fmt.Sprintf("smss.exe starts the %s subsystem from \"%s\" when a program needs it; Windows ships %s. Collect the program.", v.Name(), cmd, want)
 				assessed(&f, winpath.Assess(cmd, env))
 				out = append(out, f)
 			}
@@ -166,7 +166,7 @@ func judgeCsrssLine(base report.Finding, line string, env winpath.Env) []report.
 				dll = winpath.Resolve(strings.TrimSuffix(name, ".exe")+".dll", env)
 			}
 			f.Title = "csrss.exe loads the unknown server DLL " + name
-			f.Detail = fmt.Sprintf("csrss.exe loads every ServerDll= of its command line at start, inside the critical SYSTEM process of every session. Windows ships basesrv, winsrv and sxssrv (consrv and csrsrv on older versions); %q is none of them. Collect %s.", arg, dll.Full)
+			f.Detail = fmt.Sprintf("csrss.exe loads every ServerDll= of its command line at start, inside the critical SYSTEM process of every session. Windows ships basesrv, winsrv and sxssrv (consrv and csrsrv on older versions); \"%s\" is none of them. Collect %s.", arg, dll.Full)
 			assessed(&f, winpath.AssessPath(dll.Full, env))
 			out = append(out, f)
 		}

@@ -174,19 +174,19 @@ func setupCmdLine(e *hive.Entry, env winpath.Env) []report.Finding {
 	case typ != 0 && !windows:
 		f.Severity = report.High
 		f.Title = fmt.Sprintf("Setup CmdLine runs %s at boot as SYSTEM (SetupType %d)", a.Path.Base, typ)
-		f.Detail = fmt.Sprintf("With SetupType %d, Windows runs Setup\\CmdLine (%q) as SYSTEM before the logon screen appears, at every boot until SetupType is reset: a known persistence trick. Windows only uses it during installation (oobe\\windeploy.exe, setup). Collect %s.", typ, cmd, a.Path.Full)
+		f.Detail = fmt.Sprintf("With SetupType %d, Windows runs Setup\\CmdLine (\"%s\") as SYSTEM before the logon screen appears, at every boot until SetupType is reset: a known persistence trick. Windows only uses it during installation (oobe\\windeploy.exe, setup). Collect %s.", typ, cmd, a.Path.Full)
 	case typ != 0:
 		f.Severity = report.Low
 		f.Title = fmt.Sprintf("Windows setup is pending: CmdLine runs %s (SetupType %d)", a.Path.Base, typ)
-		f.Detail = fmt.Sprintf("SetupType %d makes Windows run %q before logon; this is Windows' own setup program (SystemSetupInProgress = %d). Expected only during installation or an upgrade.", typ, cmd, inProgress)
+		f.Detail = fmt.Sprintf("SetupType %d makes Windows run \"%s\" before logon; this is Windows' own setup program (SystemSetupInProgress = %d). Expected only during installation or an upgrade.", typ, cmd, inProgress)
 	case windows:
 		f.Severity = report.Info
 		f.Title = "Setup CmdLine holds Windows' own setup command (not run: SetupType 0)"
-		f.Detail = fmt.Sprintf("%q is left from installation; with SetupType 0 Windows does not run it. Nothing to collect.", cmd)
+		f.Detail = fmt.Sprintf("\"%s\" is left from installation; with SetupType 0 Windows does not run it. Nothing to collect.", cmd)
 	default:
 		f.Severity = report.Low
 		f.Title = "Setup CmdLine holds " + cmd + " (not run while SetupType is 0)"
-		f.Detail = fmt.Sprintf("Windows runs Setup\\CmdLine as SYSTEM at boot only when SetupType is not 0; %q is dormant, one change away from running at every boot. Find out what wrote it and collect %s.", cmd, a.Path.Full)
+		f.Detail = fmt.Sprintf("Windows runs Setup\\CmdLine as SYSTEM at boot only when SetupType is not 0; \"%s\" is dormant, one change away from running at every boot. Find out what wrote it and collect %s.", cmd, a.Path.Full)
 	}
 	if f.Severity >= report.Low && !windows {
 		assessed(&f, a)

@@ -73,8 +73,8 @@ func activeSetupStub(e *hive.Entry, c *hive.Key, v *hive.Value, stub string, env
 	if name == "" {
 		name = c.Name()
 	}
-	f.Title = fmt.Sprintf("Active Setup %q runs %s at logon", name, a.Path.Base)
-	f.Detail = fmt.Sprintf("Component %s (%s) runs %q once for each user at their next logon, before the desktop appears, with that user's rights; deleting the user's Active Setup record re-runs it.", c.Name(), name, stub)
+	f.Title = fmt.Sprintf("Active Setup \"%s\" runs %s at logon", name, a.Path.Base)
+	f.Detail = fmt.Sprintf("Component %s (%s) runs \"%s\" once for each user at their next logon, before the desktop appears, with that user's rights; deleting the user's Active Setup record re-runs it.", c.Name(), name, stub)
 	switch {
 	case ms:
 	case svcInProgramFiles(a.Path) && (a.Payload.Full == "" || svcInProgramFiles(a.Payload) || svcMicrosoftPath(a.Payload)):

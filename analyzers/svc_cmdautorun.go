@@ -53,7 +53,7 @@ func runCmdAutoRun(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 				who = "the DEFAULT profile (SYSTEM and services)"
 			}
 			f.Title = fmt.Sprintf("cmd.exe AutoRun runs %s", cmd)
-			f.Detail = fmt.Sprintf("Each time cmd.exe starts for %s (batch files, scheduled tasks, installers, an interactive prompt), it first runs %q. Windows sets no AutoRun; some developer tools (conda, clink) add one. Check what the command does.", who, cmd)
+			f.Detail = fmt.Sprintf("Each time cmd.exe starts for %s (batch files, scheduled tasks, installers, an interactive prompt), it first runs \"%s\". Windows sets no AutoRun; some developer tools (conda, clink) add one. Check what the command does.", who, cmd)
 			assessed(&f, winpath.Assess(cmd, env), "T1546")
 			out = append(out, f)
 		}

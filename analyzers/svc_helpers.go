@@ -110,10 +110,10 @@ func svcDLLEntry(f *report.Finding, entry string, defaults map[string]bool, unkn
 		return false
 	case bare || svcInSystem32(a.Path):
 		f.Severity = unknownSev
-		f.Detail = fmt.Sprintf("%q is not a Windows default; Windows loads %s from System32, which only administrators can write. Identify the product it belongs to, and check the file's signer and hash.", entry, a.Path.Full)
+		f.Detail = fmt.Sprintf("\"%s\" is not a Windows default; Windows loads %s from System32, which only administrators can write. Identify the product it belongs to, and check the file's signer and hash.", entry, a.Path.Full)
 	default:
 		f.Severity = report.High
-		f.Detail = fmt.Sprintf("%q names a DLL outside System32 (%s); Windows defaults are bare names loaded from System32. Collect the file and check its signer and hash.", entry, a.Path.Full)
+		f.Detail = fmt.Sprintf("\"%s\" names a DLL outside System32 (%s); Windows defaults are bare names loaded from System32. Collect the file and check its signer and hash.", entry, a.Path.Full)
 	}
 	assessed(f, a)
 	return true

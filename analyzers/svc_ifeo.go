@@ -154,7 +154,7 @@ func ifeoDebugger(e *hive.Entry, k *hive.Key, v *hive.Value, name, dbg string, e
 	sev, attack, what := ifeoTarget(name)
 	f.Rule, f.Severity = "ifeo.debugger", sev
 	f.Title = fmt.Sprintf("IFEO Debugger on %s runs %s", name, dbg)
-	f.Detail = fmt.Sprintf("Whenever %s is started, Windows runs %q instead, passing the original command line. %s Legitimate uses are developer debuggers and Process Explorer replacing taskmgr.exe; anything else is a hijack. Check the debugger program and when the key was written.", name, dbg, what)
+	f.Detail = fmt.Sprintf("Whenever %s is started, Windows runs \"%s\" instead, passing the original command line. %s Legitimate uses are developer debuggers and Process Explorer replacing taskmgr.exe; anything else is a hijack. Check the debugger program and when the key was written.", name, dbg, what)
 	if k.Name() != "" && !strings.EqualFold(k.Name(), name) {
 		f.Detail += " The value sits under a filter subkey (UseFilter/FilterFullPath), which only applies to one full path of the program and hides from tools that read the image key alone."
 	}
@@ -167,7 +167,7 @@ func ifeoVerifier(e *hive.Entry, k *hive.Key, v *hive.Value, name, dlls string, 
 	sev, attack, what := ifeoTarget(name)
 	f.Rule, f.Severity = "ifeo.verifierdlls", sev
 	f.Title = fmt.Sprintf("IFEO VerifierDlls load into %s", name)
-	f.Detail = fmt.Sprintf("Application Verifier loads %q into %s at start, before its own code runs (with GlobalFlag 0x100). %s Outside a developer's test machine this is DLL injection; collect the DLLs.", dlls, name, what)
+	f.Detail = fmt.Sprintf("Application Verifier loads \"%s\" into %s at start, before its own code runs (with GlobalFlag 0x100). %s Outside a developer's test machine this is DLL injection; collect the DLLs.", dlls, name, what)
 	for _, d := range strings.Fields(dlls) {
 		p := d
 		if n, bare := svcDLLName(d); bare {
@@ -222,7 +222,7 @@ func silentExitFinding(e *hive.Entry, sk *hive.Key, name string, armed bool, env
 	case mon != "" && mode&1 != 0:
 		f.Rule, f.Severity = "ifeo.silent-exit-monitor", sev
 		f.Title = fmt.Sprintf("SilentProcessExit runs %s when %s exits", mon, name)
-		f.Detail = fmt.Sprintf("When %s exits, WerFault starts %q as the monitor process (%s). %s It is a persistence trigger that fires without touching Run keys or services.", name, mon, state, what)
+		f.Detail = fmt.Sprintf("When %s exits, WerFault starts \"%s\" as the monitor process (%s). %s It is a persistence trigger that fires without touching Run keys or services.", name, mon, state, what)
 		assessed(&f, winpath.Assess(mon, env))
 	case mode&2 != 0 && name == "lsass.exe":
 		f = atValue(e, sk, rv)
@@ -231,7 +231,7 @@ func silentExitFinding(e *hive.Entry, sk *hive.Key, name string, armed bool, env
 			f.Severity = report.High
 		}
 		f.Title = "SilentProcessExit dumps lsass.exe memory"
-		f.Detail = fmt.Sprintf("ReportingMode asks WerFault to write a full memory dump of lsass.exe to %q when it exits or is made to exit silently (%s): a known way to dump credentials without touching lsass with a dumping tool. Look for .dmp files in that folder.", dumpDir, state)
+		f.Detail = fmt.Sprintf("ReportingMode asks WerFault to write a full memory dump of lsass.exe to \"%s\" when it exits or is made to exit silently (%s): a known way to dump credentials without touching lsass with a dumping tool. Look for .dmp files in that folder.", dumpDir, state)
 		f.Attack = []string{"T1003.001", "T1546.012"}
 	default:
 		return f, err

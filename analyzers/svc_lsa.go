@@ -90,12 +90,12 @@ func runLSA(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 				}
 				f.Rule = "lsa.package"
 				f.Title = fmt.Sprintf("LSA %s: %s is not a Windows default", l.value, entry)
-				f.Detail = fmt.Sprintf("%s lists %q, %s. %s", l.value, entry, l.what, f.Detail)
+				f.Detail = fmt.Sprintf("%s lists \"%s\", %s. %s", l.value, entry, l.what, f.Detail)
 				if name, bare := svcDLLName(entry); bare && lsaOptional[name] {
 					f.Severity = report.Low
 					f.Rule = "lsa.optional-package"
 					f.Title = fmt.Sprintf("LSA %s: optional Microsoft package %s", l.value, entry)
-					f.Detail = fmt.Sprintf("%s lists %q, Microsoft's package for the SSH server of Windows 10 developer mode. Confirm developer mode is expected on this host and that %s is signed by Microsoft.", l.value, entry, name)
+					f.Detail = fmt.Sprintf("%s lists \"%s\", Microsoft's package for the SSH server of Windows 10 developer mode. Confirm developer mode is expected on this host and that %s is signed by Microsoft.", l.value, entry, name)
 				}
 				out = append(out, f)
 			}

@@ -63,7 +63,7 @@ func runNetsh(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 				continue
 			}
 			f.Rule = "netsh.helper"
-			f.Title = fmt.Sprintf("Netsh helper %q loads %s", v.Name(), dll)
+			f.Title = fmt.Sprintf("Netsh helper \"%s\" loads %s", v.Name(), dll)
 			f.Detail = "netsh.exe loads this helper DLL every time it runs, with the rights of whoever runs netsh. " + f.Detail
 			out = append(out, f)
 		}

@@ -47,7 +47,7 @@ func runPrintMonitors(ctx context.Context, set *hive.Set) ([]report.Finding, err
 				continue
 			}
 			f.Rule = "printmonitor.driver"
-			f.Title = fmt.Sprintf("Print monitor %q loads %s", m.Name(), dll)
+			f.Title = fmt.Sprintf("Print monitor \"%s\" loads %s", m.Name(), dll)
 			f.Detail = "The print spooler loads this port monitor as SYSTEM at every start. " + f.Detail
 			out = append(out, f)
 		}

@@ -198,7 +198,7 @@ func (s svcKey) about() string {
 			acct = "the kernel"
 		}
 	}
-	return fmt.Sprintf("Service %s (%s, start %s, runs as %s, image %q).", s.key.Name(), svcTypeName(s.typ, s.hasType), svcStartName(s.start), acct, s.imagePath)
+	return fmt.Sprintf("Service %s (%s, start %s, runs as %s, image \"%s\").", s.key.Name(), svcTypeName(s.typ, s.hasType), svcStartName(s.start), acct, s.imagePath)
 }
 
 func svcTypeName(t uint64, ok bool) string {
@@ -374,7 +374,7 @@ func (s svcKey) judgeFailureCommand(env winpath.Env) (report.Finding, bool) {
 	}
 	f.Rule, f.Severity = "service.failure-command", report.Low
 	f.Title = fmt.Sprintf("Service %s runs a command when it fails", s.key.Name())
-	f.Detail = s.about() + fmt.Sprintf(" Its recovery actions run %q (as %s) each time the service fails: a way to get code run by making a service crash. Vendors use it for recovery scripts; confirm the command is the product's own.", s.failText, svcAccount(s.account))
+	f.Detail = s.about() + fmt.Sprintf(" Its recovery actions run \"%s\" (as %s) each time the service fails: a way to get code run by making a service crash. Vendors use it for recovery scripts; confirm the command is the product's own.", s.failText, svcAccount(s.account))
 	if winpath.IsUserWritable(a.Path) && !svcMicrosoftPath(a.Path) {
 		f.Severity = report.High
 		f.Detail += " The program sits in a folder standard users can write, so anyone can choose what runs as " + svcAccount(s.account) + "."
@@ -394,7 +394,7 @@ func (s svcKey) judgeDisplayName(microsoft bool) (report.Finding, bool) {
 	}
 	f := inSet(atValue(s.e, s.key, s.display), s.cs)
 	f.Rule, f.Severity = "service.display-name-mimic", report.Medium
-	f.Title = fmt.Sprintf("Service %s is named %q but is not a Microsoft component", s.key.Name(), s.dispName)
+	f.Title = fmt.Sprintf("Service %s is named \"%s\" but is not a Microsoft component", s.key.Name(), s.dispName)
 	f.Detail = s.about() + " The display name suggests a Windows or Microsoft component, yet its files are outside the locations Windows and Microsoft products use. Malware names its services after Windows ones to pass a glance at services.msc. Check the image's signer."
 	f.Attack = []string{"T1036.004", "T1543.003"}
 	return f, true

@@ -42,7 +42,7 @@ func runTimeProviders(ctx context.Context, set *hive.Set) ([]report.Finding, err
 				continue
 			}
 			f.Rule = "timeprovider.dll"
-			f.Title = fmt.Sprintf("Time provider %q loads %s", p.Name(), dll)
+			f.Title = fmt.Sprintf("Time provider \"%s\" loads %s", p.Name(), dll)
 			f.Detail = "The Windows Time service loads this provider DLL whenever it starts. " + f.Detail
 			out = append(out, f)
 		}
