@@ -14,6 +14,7 @@ import (
 	"hash/adler32"
 	"io"
 	"os"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -534,15 +535,8 @@ func (r *Reader) chunk(idx int64) ([]byte, error) {
 }
 
 func (r *Reader) findTable(idx int64) int {
-	lo, hi := 0, len(r.tables)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if r.tables[mid].first <= idx {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
+	// The last table starting at or before idx.
+	lo := max(0, sort.Search(len(r.tables), func(i int) bool { return r.tables[i].first > idx })-1)
 	for r.tables[lo].count == 0 || idx >= r.tables[lo].first+r.tables[lo].count {
 		lo++
 	}

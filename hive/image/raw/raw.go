@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 )
@@ -233,15 +234,8 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 
 // find returns the index of the part holding pos, which is below r.size.
 func (r *Reader) find(pos int64) int {
-	lo, hi := 0, len(r.parts)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if r.parts[mid].start <= pos {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
+	// The last part starting at or before pos.
+	lo := max(0, sort.Search(len(r.parts), func(i int) bool { return r.parts[i].start > pos })-1)
 	for lo < len(r.parts)-1 && r.parts[lo].size == 0 {
 		lo++
 	}

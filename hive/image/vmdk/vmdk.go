@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -361,14 +362,6 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 
 // find returns the index of the extent holding pos, which is below r.size.
 func (r *Reader) find(pos int64) int {
-	lo, hi := 0, len(r.extents)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if r.extents[mid].start <= pos {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo
+	// The last extent starting at or before pos.
+	return max(0, sort.Search(len(r.extents), func(i int) bool { return r.extents[i].start > pos })-1)
 }
