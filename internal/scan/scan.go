@@ -18,6 +18,7 @@ import (
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/hive/archive"
 	"github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/report"
 )
@@ -32,9 +33,15 @@ type Options struct {
 	// VerifyImages reads every disk image whole to check the hash its
 	// container stores (EWF MD5); otherwise images are reported unverified.
 	VerifyImages bool
-	Version      string
-	Args         []string
-	Now          func() time.Time // clock; time.Now when nil
+	// Jobs is how many hosts are scanned at once (runtime.NumCPU() when 0).
+	Jobs int
+	// Shard, when Count > 1, limits the scan to the hosts this shard owns.
+	Shard Shard
+	// Progress, when not nil, is told about hosts as they are scanned.
+	Progress Progress
+	Version  string
+	Args     []string
+	Now      func() time.Time // clock; time.Now when nil
 }
 
 // InputError is returned when an evidence path cannot be used at all (it does
@@ -50,6 +57,10 @@ func (e *InputError) Unwrap() error { return e.Err }
 // Run scans the evidence and returns the report. The error is an
 // *InputError when an evidence path is unusable; the report then still holds
 // whatever the other paths gave.
+//
+// Hosts are scanned Options.Jobs at a time, each read, analysed and dropped
+// by one worker, so that memory holds at most that many hosts' hives; the
+// report is the same for any number of jobs.
 func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	now := opts.Now
 	if now == nil {
@@ -57,51 +68,110 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	log := zerolog.Ctx(ctx)
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
+	// Problems that belong to no host are reported by the first shard only.
+	general := opts.Shard.Count <= 1 || opts.Shard.Index == 0
 	var inputErrs []error
+	var jobs []*job
+	var all []*opened
+	finish := func() {
+		for _, o := range all {
+			o.close()
+		}
+		for _, o := range all {
+			r.Images = append(r.Images, o.descs...)
+		}
+		r.Finished = now().UTC()
+		r.Finalize()
+	}
 	for _, p := range opts.Paths {
-		srcs, img, err := sources(p, opts.VerifyImages)
+		srcs, o, err := sources(p, opts.VerifyImages)
+		if o == nil {
+			o = &opened{}
+		}
+		all = append(all, o)
 		if err != nil {
 			if len(srcs) == 0 {
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
 			}
-			r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
-		}
-		for _, src := range srcs {
-			if err := scanSource(ctx, src, opts, r); err != nil {
-				if ctx.Err() != nil {
-					if img != nil {
-						img.Close()
-						r.Images = append(r.Images, img.desc)
-					}
-					r.Finished = now().UTC()
-					r.Finalize()
-					return r, err
-				}
-				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
+			if general {
 				r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
 			}
 		}
-		if img != nil {
-			img.Close()
-			r.Images = append(r.Images, img.desc)
+		if general {
+			r.Problems = append(r.Problems, o.problems...)
+		}
+		o.hold() // until every source of p is discovered
+		for i, src := range srcs {
+			res, err := evidence.Discover(ctx, src, evidence.Options{})
+			if err != nil {
+				if ctx.Err() != nil {
+					finish()
+					return r, err
+				}
+				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
+				if general {
+					r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
+				}
+				continue
+			}
+			if general {
+				r.Problems = append(r.Problems, discoveryProblems(res, i == 0 && o.nested)...)
+			}
+			for _, h := range res.Hosts {
+				if opts.Shard.Owns(hostIdentity(src, h)) {
+					o.hold()
+					jobs = append(jobs, &job{src: src, host: h, owner: o})
+				}
+			}
+		}
+		o.release()
+	}
+	results := runJobs(ctx, jobs, opts)
+	for _, res := range results {
+		r.Findings = append(r.Findings, res.findings...)
+		r.Analyzers = append(r.Analyzers, res.runs...)
+		r.Problems = append(r.Problems, res.problems...)
+		r.Inputs = append(r.Inputs, res.inputs...)
+		if res.host != nil {
+			r.Hosts = append(r.Hosts, *res.host)
 		}
 	}
-	r.Finished = now().UTC()
-	r.Finalize()
+	finish()
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
 	log.Debug().Int("hosts", len(r.Hosts)).Int("findings", len(r.Findings)).Msg("scan done")
 	return r, errors.Join(inputErrs...)
 }
 
+// discoveryProblems are what discovery of one source could not use. A
+// folder whose hives are all inside archives or images it holds (quietEmpty)
+// is not reported as empty.
+func discoveryProblems(res *evidence.Result, quietEmpty bool) []report.Problem {
+	var out []report.Problem
+	for _, p := range res.Problems {
+		out = append(out, report.Problem{Path: p.Path, Message: p.Message})
+	}
+	for _, lf := range res.OrphanLogs {
+		out = append(out, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
+	}
+	if len(res.Hosts) == 0 && len(res.Problems) == 0 && !quietEmpty {
+		out = append(out, report.Problem{Path: res.Source.Name, Message: "no registry hives found"})
+	}
+	return out
+}
+
 // sources turns one command-line path into evidence sources.
-// For a disk image it also returns the open image, to close (and report)
-// once the sources are scanned.
-func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
+// For a disk image or archive it also returns what to close (and report)
+// once the sources are scanned; for a folder, the archives and disk images
+// inside it are sources too.
+func sources(p string, verify bool) ([]evidence.Source, *opened, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	if st.IsDir() {
-		return []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p)}}, nil, nil
+		return dirSources(p, verify)
 	}
 	if !st.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("not a regular file or folder")
@@ -123,7 +193,17 @@ func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
 	case hive.Win9xRegistry:
 		return nil, nil, hive.ErrWin9x
 	}
-	return imageSources(p, verify)
+	if archive.Identify(head) != "" {
+		srcs, o, err := archiveSources(p)
+		if !errors.Is(err, archive.ErrNotArchive) {
+			return srcs, o, err
+		}
+	}
+	srcs, img, err := imageSources(p, verify)
+	if img == nil {
+		return srcs, nil, err
+	}
+	return srcs, &opened{images: []*openImage{img}}, err
 }
 
 func joinDisplay(root string) func(string) string {
@@ -149,59 +229,44 @@ func readHead(p string) ([]byte, error) {
 	return head[:n], nil
 }
 
-// scanSource discovers the hosts of one source and scans them one at a
-// time, so that memory holds one host's hives at once.
-func scanSource(ctx context.Context, src evidence.Source, opts Options, r *report.Report) error {
+// scanHost reads one host, runs the analyzers and deleted-record recovery
+// over it and returns its part of the report.
+func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts Options) hostResult {
 	log := zerolog.Ctx(ctx)
-	res, err := evidence.Discover(ctx, src, evidence.Options{})
-	if err != nil {
-		return err
-	}
-	for _, p := range res.Problems {
-		r.Problems = append(r.Problems, report.Problem{Path: p.Path, Message: p.Message})
-	}
-	for _, lf := range res.OrphanLogs {
-		r.Problems = append(r.Problems, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
-	}
-	if len(res.Hosts) == 0 && len(res.Problems) == 0 {
-		r.Problems = append(r.Problems, report.Problem{Path: src.Name, Message: "no registry hives found"})
-	}
+	var out hostResult
 	lopts := evidence.LoadOptions{Hive: opts.Hive}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
-	for _, h := range res.Hosts {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
-		loaded := evidence.Load(ctx, src, h, lopts)
-		for _, p := range loaded.Problems {
-			r.Problems = append(r.Problems, report.Problem{Host: h.Name, Path: p.Path, Message: p.Message})
-		}
-		var live []report.Finding
-		if opts.Analyzers != nil {
-			res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
-			live = res.Findings
-			r.Findings = append(r.Findings, res.Findings...)
-			r.Analyzers = append(r.Analyzers, res.Runs...)
-			r.Problems = append(r.Problems, res.Problems...)
-		}
-		var delNotes map[string][]string
-		if !opts.NoDeleted {
-			found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
-			r.Findings = append(r.Findings, found...)
-			r.Problems = append(r.Problems, problems...)
-			delNotes = notes
-		}
-		for _, f := range loaded.Files {
-			in := input(src, h, f)
-			in.Notes = append(in.Notes, delNotes[f.Display]...)
-			r.Inputs = append(r.Inputs, in)
-		}
-		r.Hosts = append(r.Hosts, describeHost(loaded.Set))
+	log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
+	loaded := evidence.Load(ctx, src, h, lopts)
+	for _, p := range loaded.Problems {
+		out.problems = append(out.problems, report.Problem{Host: h.Name, Path: p.Path, Message: p.Message})
 	}
-	return nil
+	var live []report.Finding
+	if opts.Analyzers != nil {
+		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
+		live = res.Findings
+		out.findings = append(out.findings, res.Findings...)
+		out.runs = append(out.runs, res.Runs...)
+		out.problems = append(out.problems, res.Problems...)
+	}
+	var delNotes map[string][]string
+	if !opts.NoDeleted {
+		found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
+		out.findings = append(out.findings, found...)
+		out.problems = append(out.problems, problems...)
+		delNotes = notes
+	}
+	for _, f := range loaded.Files {
+		in := input(src, h, f)
+		in.Notes = append(in.Notes, delNotes[f.Display]...)
+		out.inputs = append(out.inputs, in)
+		out.bytes += f.Size
+	}
+	host := describeHost(loaded.Set)
+	out.host = &host
+	return out
 }
 
 func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input {
