@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -42,6 +43,9 @@ Examples:
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "scan `N` hosts at once (memory holds at most N hosts' hives)"},
+			&cli.StringFlag{Name: "shard", Usage: "scan only shard `I/N` of the hosts (0 <= I < N; a stable hash of each host), or auto: the index of a Kubernetes Indexed Job, Slurm job array or AWS Batch array job task; combine the parts with hivescan merge"},
+			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -72,7 +76,17 @@ Examples:
 					return usageErr("--baseline %s: %v", p, err)
 				}
 			}
+			if c.Int("jobs") < 1 {
+				return usageErr("--jobs: want at least 1, got %d", c.Int("jobs"))
+			}
+			shard, err := scan.ParseShard(c.String("shard"), c.Int("shard-count"), os.Getenv)
+			if err != nil {
+				return usageErr("--shard: %v", err)
+			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
+				Jobs:         c.Int("jobs"),
+				Shard:        shard,
+				Progress:     newProgress(e.stderr, quietFlag(c)),
 				Paths:        c.Args().Slice(),
 				Analyzers:    list,
 				NoLogs:       c.Bool("no-logs"),
@@ -102,6 +116,16 @@ Examples:
 			return nil
 		},
 	}
+}
+
+// quietFlag reports whether --quiet was given before or after the command.
+func quietFlag(c *cli.Context) bool {
+	for _, l := range c.Lineage() {
+		if l.Bool("quiet") {
+			return true
+		}
+	}
+	return false
 }
 
 func parseFailOn(s string) (report.Severity, bool, error) {
