@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/report"
 )
@@ -87,4 +89,26 @@ func runJobs(ctx context.Context, jobs []*job, opts Options) []hostResult {
 	close(next)
 	wg.Wait()
 	return results
+}
+
+// deletedScope is the part of set whose deleted records can matter: with
+// analyzers chosen, the hives of the kinds they read (recovering the others
+// would only count their records); without analysis (an inventory), all.
+func deletedScope(set *hive.Set, list []*analyzers.Analyzer) *hive.Set {
+	if list == nil {
+		return set
+	}
+	needed := map[hive.Kind]bool{}
+	for _, a := range list {
+		for _, k := range a.Needs {
+			needed[k] = true
+		}
+	}
+	scope := &hive.Set{Host: set.Host, Root: set.Root}
+	for _, e := range set.Entries {
+		if needed[e.Kind()] {
+			scope.Add(e)
+		}
+	}
+	return scope
 }

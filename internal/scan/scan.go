@@ -253,7 +253,7 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	}
 	var delNotes map[string][]string
 	if !opts.NoDeleted {
-		found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
+		found, problems, notes := scanDeleted(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.Analyzers, live)
 		out.findings = append(out.findings, found...)
 		out.problems = append(out.problems, problems...)
 		delNotes = notes
