@@ -90,6 +90,8 @@ planted outside System32.`,
 		},
 		Commands: []*cli.Command{
 			scanCommand(e),
+			mergeCommand(e),
+			stackCommand(e),
 			dumpCommand(e),
 			hivesCommand(e),
 			extractCommand(e),
