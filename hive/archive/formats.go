@@ -120,6 +120,11 @@ func (b *builder) tar(r io.ReaderAt, size int64) error {
 		if sparse := h.Typeflag == tar.TypeGNUSparse || h.PAXRecords["GNU.sparse.major"] != "" || h.PAXRecords["GNU.sparse.map"] != ""; sparse {
 			idx := idx
 			m.open = func() (io.ReadCloser, error) { return st.member(idx, m.size) }
+			// Keep the head, so that telling what the member is does not
+			// expand it whole.
+			head := make([]byte, min(512, m.size))
+			k, _ := io.ReadFull(tr, head)
+			m.head = head[:k]
 		} else {
 			m.open = func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, off, m.size)), nil }
 			m.at = func() (io.ReaderAt, bool) { return io.NewSectionReader(r, off, m.size), true }
