@@ -3,6 +3,7 @@ module github.com/hivescan/hivescan
 go 1.26.8
 
 require (
+	github.com/Velocidex/yaml/v2 v2.2.8
 	github.com/bodgit/sevenzip v1.6.5
 	github.com/google/go-cmp v0.7.0
 	github.com/klauspost/compress v1.20.4
@@ -17,7 +18,6 @@ require (
 require (
 	github.com/Velocidex/json v0.0.0-20220224052537-92f3c0326e5a // indirect
 	github.com/Velocidex/ordereddict v0.0.0-20230909174157-2aa49cc5d11d // indirect
-	github.com/Velocidex/yaml/v2 v2.2.8 // indirect
 	github.com/andybalholm/brotli v1.2.2 // indirect
 	github.com/bodgit/plumbing v1.3.0 // indirect
 	github.com/bodgit/windows v1.0.1 // indirect
