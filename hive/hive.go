@@ -45,6 +45,10 @@ type Hive struct {
 	data []byte
 	end  int64 // end of the data (absolute file offset)
 	kind Kind
+	// cellHeader is the bytes before a cell's payload: 4 (its size), or 8
+	// in format 1.0/1.1 (Windows NT 3.1), whose cells also hold the offset
+	// of the previous cell in their bin.
+	cellHeader int64
 }
 
 // Open reads the hive file at path into memory and parses its base block.
@@ -125,6 +129,7 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 		data:   data,
 		end:    int64(len(data)),
 	}
+	h.cellHeader = cellHeaderSize(data, bb)
 	if BaseBlockSize+int64(bb.HiveBinsSize) > h.end {
 		h.Truncated = true
 	}
@@ -137,6 +142,27 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 		h.kind = detectKind(h, root)
 	}
 	return h, nil
+}
+
+// cellHeaderSize tells the cell layout: 4 bytes of size before a cell's
+// payload, or 8 in the Windows NT 3.1 layout (format 1.0 and 1.1), whose
+// cells also hold the offset of the previous cell in their bin. The root
+// cell decides, since a damaged base block may carry any version; the
+// version decides only when the root cell shows neither layout.
+func cellHeaderSize(data []byte, bb BaseBlock) int64 {
+	abs := BaseBlockSize + int64(bb.RootCell)
+	nkAt := func(n int64) bool {
+		return bb.RootCell != 0xFFFFFFFF && abs+n+2 <= int64(len(data)) && string(data[abs+n:abs+n+2]) == "nk"
+	}
+	switch {
+	case nkAt(4):
+		return 4
+	case nkAt(8):
+		return 8
+	case bb.Major == 1 && bb.Minor <= 1:
+		return 8
+	}
+	return 4
 }
 
 // isBareLog reports data that starts like a log without a regf base block.
@@ -168,7 +194,7 @@ func (h *Hive) Root() (*Key, error) {
 // off is relative to the first hive bin, as stored in the file.
 func (h *Hive) cell(off uint32) (payload int64, size int, err error) {
 	abs := BaseBlockSize + int64(off)
-	if off == 0xFFFFFFFF || abs+4 > h.end {
+	if off == 0xFFFFFFFF || abs+h.cellHeader > h.end {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell offset %#x outside the hive bins", off))
 	}
 	raw := int32(binary.LittleEndian.Uint32(h.data[abs:]))
@@ -176,13 +202,13 @@ func (h *Hive) cell(off uint32) (payload int64, size int, err error) {
 	if sz < 0 {
 		sz = -sz
 	}
-	if sz < 8 {
+	if sz < h.cellHeader+4 {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell size %d too small", raw))
 	}
 	if abs+sz > h.end {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell of %d bytes runs past the end of the file", sz))
 	}
-	return abs + 4, int(sz - 4), nil
+	return abs + h.cellHeader, int(sz - h.cellHeader), nil
 }
 
 func (h *Hive) errAt(off int64, msg string) error {
