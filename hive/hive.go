@@ -20,8 +20,13 @@ type Options struct {
 	MaxSize int64
 	// Kind, when not KindUnknown, is taken as the hive's kind instead of
 	// detecting it (for hives rebuilt from parts of another, such as the
-	// view of deleted records).
+	// view of deleted records, and for --kind overrides).
 	Kind Kind
+	// Path is where the hive's file sits in the evidence (any separator:
+	// "C/Windows/System32/config/SOFTWARE", "disk.E01 > ...\config\SOFTWARE").
+	// Its file name and folders are evidence of the hive's kind; "" when
+	// unknown.
+	Path string
 }
 
 func (o Options) maxSize() int64 {
@@ -42,9 +47,9 @@ type Hive struct {
 	// hive bins size: keys and values past the end are missing.
 	Truncated bool
 
-	data []byte
-	end  int64 // end of the data (absolute file offset)
-	kind Kind
+	data  []byte
+	end   int64 // end of the data (absolute file offset)
+	class Classification
 	// cellHeader is the bytes before a cell's payload: 4 (its size), or 8
 	// in format 1.0/1.1 (Windows NT 3.1), whose cells also hold the offset
 	// of the previous cell in their bin.
@@ -137,9 +142,10 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.kind = o.Kind
-	if h.kind == KindUnknown {
-		h.kind = detectKind(h, root)
+	if o.Kind != KindUnknown {
+		h.class = Classification{Kind: o.Kind, By: []string{ByOverride}}
+	} else {
+		h.class = classify(detectKind(root, embeddedKind(bb.FileName)), bb.FileName, o.Path)
 	}
 	return h, nil
 }
@@ -176,9 +182,17 @@ func (h *Hive) Bytes() []byte { return h.data }
 // Size returns the size of the hive in bytes.
 func (h *Hive) Size() int64 { return int64(len(h.data)) }
 
-// Kind returns what the hive is (SYSTEM, NTUSER, ...), decided from its
-// embedded name and its keys when it was parsed.
-func (h *Hive) Kind() Kind { return h.kind }
+// Kind returns what the hive is (SYSTEM, NTUSER, ...), decided when it was
+// parsed (see Classification).
+func (h *Hive) Kind() Kind { return h.class.Kind }
+
+// Classification returns how the hive's kind was decided.
+func (h *Hive) Classification() Classification {
+	c := h.class
+	c.By = append([]string(nil), c.By...)
+	c.Against = append([]string(nil), c.Against...)
+	return c
+}
 
 // Root returns the root key.
 func (h *Hive) Root() (*Key, error) {

@@ -40,20 +40,22 @@ type Report struct {
 
 // Input is one hive file as found in the evidence.
 type Input struct {
-	Path       string     `json:"path"`                 // as found, relative to the evidence root or inside the image
-	Source     string     `json:"source,omitempty"`     // evidence it came from (folder or image) as given by the user
-	Kind       string     `json:"kind"`                 // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, ...
-	Host       string     `json:"host"`                 // Host.Name it belongs to
-	User       string     `json:"user,omitempty"`       // profile name, for NTUSER and USRCLASS
-	Label      string     `json:"label,omitempty"`      // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
-	Size       int64      `json:"size"`                 // bytes
-	SHA256     string     `json:"sha256,omitempty"`     // lower-case hex of the file as found, before any log replay
-	HeaderTime time.Time  `json:"header_time,omitzero"` // last-written time in the hive's base block
-	Dirty      bool       `json:"dirty"`                // base block sequence numbers differ: unflushed data sits in the logs
-	ChecksumOK bool       `json:"checksum_ok"`          // base block checksum is valid
-	Logs       []string   `json:"logs,omitempty"`       // transaction logs found next to it (.LOG1, .LOG2)
-	Notes      []string   `json:"notes,omitempty"`      // anything odd about the file, for a human
-	FileTimes  *FileTimes `json:"file_times,omitempty"` // file-system times of the file as found
+	Path       string     `json:"path"`                  // as found, relative to the evidence root or inside the image
+	Source     string     `json:"source,omitempty"`      // evidence it came from (folder or image) as given by the user
+	Kind       string     `json:"kind"`                  // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, BCD, BBI, ELAM, ..., UNKNOWN
+	KindBy     []string   `json:"kind_by,omitempty"`     // evidence that decided the kind: "root keys", "embedded name", "location", "file name", "override"
+	KindDoubts []string   `json:"kind_doubts,omitempty"` // evidence that pointed elsewhere, e.g. "file name says NTUSER"
+	Host       string     `json:"host"`                  // Host.Name it belongs to
+	User       string     `json:"user,omitempty"`        // profile name, for NTUSER and USRCLASS
+	Label      string     `json:"label,omitempty"`       // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
+	Size       int64      `json:"size"`                  // bytes
+	SHA256     string     `json:"sha256,omitempty"`      // lower-case hex of the file as found, before any log replay
+	HeaderTime time.Time  `json:"header_time,omitzero"`  // last-written time in the hive's base block
+	Dirty      bool       `json:"dirty"`                 // base block sequence numbers differ: unflushed data sits in the logs
+	ChecksumOK bool       `json:"checksum_ok"`           // base block checksum is valid
+	Logs       []string   `json:"logs,omitempty"`        // transaction logs found next to it (.LOG1, .LOG2)
+	Notes      []string   `json:"notes,omitempty"`       // anything odd about the file, for a human
+	FileTimes  *FileTimes `json:"file_times,omitempty"`  // file-system times of the file as found
 }
 
 // FileTimes are a file's file-system timestamps: for a file inside a disk
@@ -114,13 +116,18 @@ type ImageVolume struct {
 // Host is one Windows installation: the hives of one system root and its
 // user profiles.
 type Host struct {
-	Name        string       `json:"name"`                   // computer name from the SYSTEM hive, or a name derived from the path
-	Root        string       `json:"root"`                   // system root as found (the folder holding Windows\System32\config)
-	OS          string       `json:"os,omitempty"`           // product name and build, e.g. "Windows 10 Pro 19045"
-	TimeZone    string       `json:"time_zone,omitempty"`    // TimeZoneKeyName from the current control set
-	HiveKinds   []string     `json:"hive_kinds"`             // kinds of the hives present, sorted
-	Users       []User       `json:"users"`                  // user profiles with at least one hive
-	ControlSets []ControlSet `json:"control_sets,omitempty"` // from SYSTEM\Select
+	Name         string       `json:"name"`                    // "COMPUTERNAME (folder or image)" when the SYSTEM hive names the computer, else a name derived from the path
+	Root         string       `json:"root"`                    // system root as found (the folder holding Windows\System32\config)
+	ComputerName string       `json:"computer_name,omitempty"` // SYSTEM: Control\ComputerName\ComputerName of the current control set
+	OS           string       `json:"os,omitempty"`            // product name, release and version, e.g. "Windows 10 Pro 22H2 (10.0.19045.2965)"
+	Edition      string       `json:"edition,omitempty"`       // EditionID, e.g. "Professional"
+	Build        string       `json:"build,omitempty"`         // CurrentBuildNumber, e.g. "19045"
+	InstallDate  string       `json:"install_date,omitempty"`  // SOFTWARE InstallTime/InstallDate, UTC, in TimeLayout
+	ShutdownTime string       `json:"shutdown_time,omitempty"` // SYSTEM Control\Windows ShutdownTime (the last clean shutdown), UTC, in TimeLayout
+	TimeZone     string       `json:"time_zone,omitempty"`     // TimeZoneKeyName (StandardName before Vista) from the current control set
+	HiveKinds    []string     `json:"hive_kinds"`              // kinds of the hives present, sorted
+	Users        []User       `json:"users"`                   // user profiles with at least one hive
+	ControlSets  []ControlSet `json:"control_sets,omitempty"`  // from SYSTEM\Select
 }
 
 // User is one user profile of a host.

@@ -148,7 +148,7 @@ func TestExtractUsage(t *testing.T) {
 		{"no image", []string{"extract", "-o", dir}, "give the IMAGE"},
 		{"no output", []string{"extract", "disk.E01"}, "-o DIR"},
 		{"two images", []string{"extract", "-o", dir, "a.E01", "b.E01"}, "one IMAGE"},
-		{"flag after image", []string{"extract", "a.E01", "--format", "json"}, "unknown flag"},
+		{"unknown flag after image", []string{"extract", "a.E01", "--format", "json"}, "flag provided but not defined: -format"},
 		{"output without dir", []string{"extract", "a.E01", "-o"}, "needs a DIR"},
 		{"missing image", []string{"extract", "-o", filepath.Join(dir, "out"), "no/such.E01"}, "no/such.E01"},
 		{"a hive, not an image", []string{"extract", "-o", filepath.Join(dir, "out2"), hive}, "no NTFS volume"},

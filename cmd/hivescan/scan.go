@@ -1,15 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/internal/scan"
 	"github.com/hivescan/hivescan/report"
 )
@@ -42,6 +45,7 @@ Examples:
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
+			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -72,7 +76,12 @@ Examples:
 					return usageErr("--baseline %s: %v", p, err)
 				}
 			}
+			kinds, err := parseKinds(c.StringSlice("kind"))
+			if err != nil {
+				return err
+			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
+				Kinds:        kinds,
 				Paths:        c.Args().Slice(),
 				Analyzers:    list,
 				NoLogs:       c.Bool("no-logs"),
@@ -82,6 +91,10 @@ Examples:
 				Args:         e.args,
 				Now:          e.now,
 			})
+			if scanErr != nil && len(r.Inputs) == 0 && len(r.Hosts) == 0 {
+				// Nothing was scanned: the mistake, not an empty report.
+				return &exitError{code: exitUsage, err: scanErr}
+			}
 			if baseline != nil {
 				r.ApplyBaseline(baseline)
 				r.Finalize()
@@ -102,6 +115,23 @@ Examples:
 			return nil
 		},
 	}
+}
+
+// parseKinds reads --kind PATH=KIND values.
+func parseKinds(vals []string) ([]scan.KindOverride, error) {
+	var out []scan.KindOverride
+	for _, v := range vals {
+		i := strings.LastIndex(v, "=")
+		if i <= 0 {
+			return nil, usageErr("--kind %q: want PATH=KIND, e.g. --kind evidence/hive1=SOFTWARE", v)
+		}
+		k, err := hive.ParseKind(v[i+1:])
+		if err != nil || k == hive.KindUnknown {
+			return nil, usageErr("--kind %q: %v", v, cmp.Or(err, errors.New("UNKNOWN is not a kind to give")))
+		}
+		out = append(out, scan.KindOverride{Path: v[:i], Kind: k})
+	}
+	return out, nil
 }
 
 func parseFailOn(s string) (report.Severity, bool, error) {
@@ -135,6 +165,11 @@ func newOutput(c *cli.Context, stdout io.Writer) (*output, error) {
 			return nil, usageErr("--min-severity: %v", err)
 		}
 		opts.MinSeverity = sev
+	}
+	if ext := filepath.Ext(path); name == "" && ext != "" {
+		if _, ok := report.FormatForExtension(ext); !ok {
+			return nil, usageErr("-o %s: hivescan writes no %s files; give --format (%s) or use one of their extensions", path, ext, strings.Join(report.Formats(), ", "))
+		}
 	}
 	w, err := report.FormatFor(name, path, opts)
 	if err != nil {

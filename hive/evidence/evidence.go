@@ -59,8 +59,12 @@ type Candidate struct {
 	Display string
 	Size    int64
 	User    string // profile folder name when the path shows one
-	Label   string // hive.LabelRegBack for RegBack copies
-	Logs    []LogFile
+	// UserHint is the folder a user hive sits in when the path does not
+	// show a profile (a service profile copied beside a collection); the
+	// hive's embedded name wins over it.
+	UserHint string
+	Label    string // hive.LabelRegBack for RegBack copies
+	Logs     []LogFile
 }
 
 // LogFile is a transaction log paired with a hive.

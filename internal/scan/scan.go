@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -32,9 +31,13 @@ type Options struct {
 	// VerifyImages reads every disk image whole to check the hash its
 	// container stores (EWF MD5); otherwise images are reported unverified.
 	VerifyImages bool
-	Version      string
-	Args         []string
-	Now          func() time.Time // clock; time.Now when nil
+	// Kinds override the kind of the hives at these paths (--kind).
+	Kinds   []KindOverride
+	Version string
+	Args    []string
+	Now     func() time.Time // clock; time.Now when nil
+
+	ov *overrides
 }
 
 // InputError is returned when an evidence path cannot be used at all (it does
@@ -57,8 +60,38 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	log := zerolog.Ctx(ctx)
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
+	opts.ov = newOverrides(opts.Kinds)
 	var inputErrs []error
+	// Hive and log files named one by one are read together, folder by
+	// folder, so that logs pair with their hive however they were given.
+	var loose []looseFile
+	var rest []string
 	for _, p := range opts.Paths {
+		if k, ok := looseKind(p); ok {
+			loose = append(loose, looseFile{arg: p, kind: k})
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	if len(loose) > 0 {
+		srcs, problems := looseSources(loose)
+		for _, p := range problems {
+			inputErrs = append(inputErrs, &InputError{Path: p.Path, Err: errors.New(p.Message)})
+		}
+		r.Problems = append(r.Problems, problems...)
+		for _, src := range srcs {
+			if err := scanSource(ctx, src, opts, r); err != nil {
+				if ctx.Err() != nil {
+					r.Finished = now().UTC()
+					r.Finalize()
+					return r, err
+				}
+				inputErrs = append(inputErrs, &InputError{Path: src.Name, Err: err})
+				r.Problems = append(r.Problems, report.Problem{Path: src.Name, Message: err.Error()})
+			}
+		}
+	}
+	for _, p := range rest {
 		srcs, img, err := sources(p, opts.VerifyImages)
 		if err != nil {
 			if len(srcs) == 0 {
@@ -86,6 +119,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 			r.Images = append(r.Images, img.desc)
 		}
 	}
+	r.Problems = append(r.Problems, opts.ov.unused()...)
 	r.Finished = now().UTC()
 	r.Finalize()
 	log.Debug().Int("hosts", len(r.Hosts)).Int("findings", len(r.Findings)).Msg("scan done")
@@ -110,20 +144,28 @@ func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	switch hive.Identify(head) {
-	case hive.PrimaryHive:
-		dir, base := filepath.Split(p)
-		if dir == "" {
-			dir = "."
-		}
-		return []evidence.Source{{FS: os.DirFS(dir), Root: ".", Name: p, Paths: []string{base},
-			Display: func(string) string { return p }}}, nil, nil
-	case hive.LogFile:
-		return nil, nil, fmt.Errorf("a transaction log, not a hive: give the hive (or its folder) and hivescan pairs the logs")
-	case hive.Win9xRegistry:
+	if hive.Identify(head) == hive.Win9xRegistry {
 		return nil, nil, hive.ErrWin9x
 	}
 	return imageSources(p, verify)
+}
+
+// looseKind reports whether p is a regular file holding a hive or a
+// transaction log, read one by one rather than as a folder or an image.
+func looseKind(p string) (hive.FileKind, bool) {
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return hive.NotRegistry, false
+	}
+	head, err := readHead(p)
+	if err != nil {
+		return hive.NotRegistry, false
+	}
+	switch k := hive.Identify(head); k {
+	case hive.PrimaryHive, hive.LogFile:
+		return k, true
+	}
+	return hive.NotRegistry, false
 }
 
 func joinDisplay(root string) func(string) string {
@@ -163,10 +205,10 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 	for _, lf := range res.OrphanLogs {
 		r.Problems = append(r.Problems, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
 	}
-	if len(res.Hosts) == 0 && len(res.Problems) == 0 {
-		r.Problems = append(r.Problems, report.Problem{Path: src.Name, Message: "no registry hives found"})
+	if len(res.Hosts) == 0 && len(res.Problems) == 0 && len(res.OrphanLogs) == 0 {
+		return errNoHives
 	}
-	lopts := evidence.LoadOptions{Hive: opts.Hive}
+	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
@@ -177,16 +219,18 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 		log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
 		loaded := evidence.Load(ctx, src, h, lopts)
 		for _, p := range loaded.Problems {
-			r.Problems = append(r.Problems, report.Problem{Host: h.Name, Path: p.Path, Message: p.Message})
+			r.Problems = append(r.Problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
 		}
 		var live []report.Finding
+		var runs []report.AnalyzerRun
 		if opts.Analyzers != nil {
 			res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
-			live = res.Findings
+			live, runs = res.Findings, res.Runs
 			r.Findings = append(r.Findings, res.Findings...)
 			r.Analyzers = append(r.Analyzers, res.Runs...)
 			r.Problems = append(r.Problems, res.Problems...)
 		}
+		r.Problems = append(r.Problems, unclassified(loaded, runs, needsOf(opts.Analyzers))...)
 		var delNotes map[string][]string
 		if !opts.NoDeleted {
 			found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
@@ -195,7 +239,7 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 			delNotes = notes
 		}
 		for _, f := range loaded.Files {
-			in := input(src, h, f)
+			in := input(src, loaded.Set.Host, f)
 			in.Notes = append(in.Notes, delNotes[f.Display]...)
 			r.Inputs = append(r.Inputs, in)
 		}
@@ -204,12 +248,23 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 	return nil
 }
 
-func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input {
+// needsOf maps analyzer names to the hive kinds they need.
+func needsOf(list []*analyzers.Analyzer) map[string][]hive.Kind {
+	m := make(map[string][]hive.Kind, len(list))
+	for _, a := range list {
+		m[a.Name] = a.Needs
+	}
+	return m
+}
+
+func input(src evidence.Source, host string, f evidence.File) report.Input {
 	in := report.Input{
 		Path:       f.Display,
 		Source:     src.Name,
 		Kind:       f.Kind,
-		Host:       h.Name,
+		KindBy:     f.KindBy,
+		KindDoubts: f.KindAgainst,
+		Host:       host,
 		User:       f.User,
 		Label:      f.Label,
 		Size:       f.Size,
@@ -233,57 +288,51 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 
 // describeHost summarises a host for the report.
 func describeHost(set *hive.Set) report.Host {
-	h := report.Host{Name: set.Host, Root: set.Root, HiveKinds: []string{}, Users: []report.User{}}
+	info := set.Info()
+	h := report.Host{Name: set.Host, Root: set.Root, HiveKinds: []string{}, Users: []report.User{},
+		ComputerName: info.ComputerName, OS: info.OS(), Edition: info.EditionID, Build: info.Build,
+		InstallDate: report.FormatTime(info.InstallDate), ShutdownTime: report.FormatTime(info.ShutdownTime), TimeZone: info.TimeZone}
 	for _, k := range set.Kinds() {
 		h.HiveKinds = append(h.HiveKinds, k.String())
 	}
-	users := map[string]bool{}
+	users := map[string]int{}
 	for _, e := range set.Entries {
-		if (e.Kind() == hive.KindNTUser || e.Kind() == hive.KindUsrClass) && e.User != "" && !users[e.User] {
-			users[e.User] = true
+		if (e.Kind() != hive.KindNTUser && e.Kind() != hive.KindUsrClass) || e.User == "" {
+			continue
+		}
+		i, ok := users[e.User]
+		if !ok {
+			i = len(h.Users)
+			users[e.User] = i
 			h.Users = append(h.Users, report.User{Name: e.User})
+		}
+		if h.Users[i].SID == "" {
+			h.Users[i].SID = e.SID
+		}
+	}
+	for i, u := range h.Users {
+		for _, p := range info.Profiles {
+			if p.SID == u.SID {
+				h.Users[i].Profile = p.Path
+			}
 		}
 	}
 	sort.Slice(h.Users, func(i, j int) bool { return h.Users[i].Name < h.Users[j].Name })
 	if sys := set.System(); sys != nil {
-		sets, _ := sys.ControlSets()
+		sets, _ := sys.ControlSets() // a damaged Select is reported by the analyzers that need it
 		for _, cs := range sets {
 			roles := cs.Roles
 			if roles == nil {
 				roles = []string{}
 			}
 			h.ControlSets = append(h.ControlSets, report.ControlSet{Name: cs.Name, Roles: roles})
-			if cs.IsCurrent() {
-				h.TimeZone = textValue(cs.Key, `Control\TimeZoneInformation`, "TimeZoneKeyName")
-			}
-		}
-	}
-	if sw := set.Software(); sw != nil {
-		if root, err := sw.Root(); err == nil {
-			cv := `Microsoft\Windows NT\CurrentVersion`
-			name := textValue(root, cv, "ProductName")
-			build := textValue(root, cv, "CurrentBuildNumber")
-			if build == "" {
-				build = textValue(root, cv, "CurrentBuild")
-			}
-			h.OS = strings.TrimSpace(strings.Join([]string{name, build}, " "))
 		}
 	}
 	return h
 }
 
-func textValue(k *hive.Key, path, name string) string {
-	sub, err := k.Key(path)
-	if err != nil {
-		return ""
-	}
-	v, err := sub.Value(name)
-	if err != nil {
-		return ""
-	}
-	s, _ := v.Text()
-	return s
-}
+// errNoHives is returned for evidence that holds no registry hive.
+var errNoHives = errors.New("no registry hives found (hives are found by their regf signature; for a folder of disk images, give the images themselves)")
 
 // errNotEvidence is returned for files that are neither hives nor images.
 var errNotEvidence = errors.New("not a registry hive, transaction log or disk image with an NTFS volume")
