@@ -62,6 +62,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case cl.command == "" && !asksHelpOrVersion(cl.global):
 		fmt.Fprintln(stderr, "hivescan: give a command: "+commandNames(app)+" (see hivescan --help)")
 		return exitUsage
+	case cl.dangling != "":
+		fmt.Fprintf(stderr, "hivescan: %s: flag needs an argument: %s (see hivescan %s --help)\n", cl.command, cl.dangling, cl.command)
+		return exitUsage
 	case cl.command != "" && cl.cmd == nil:
 		fmt.Fprintf(stderr, "hivescan: unknown command %q: the commands are %s (see hivescan --help)\n", cl.command, commandNames(app))
 		return exitUsage

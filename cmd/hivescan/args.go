@@ -22,6 +22,8 @@ type commandLine struct {
 	cmd     *cli.Command
 	flags   []string // the command's flags, with their values
 	args    []string // the command's arguments, in order
+	// dangling is a flag that takes a value but ends the command line.
+	dangling string
 }
 
 // reorder returns args (program name first) with each command's flags moved
@@ -57,7 +59,6 @@ func reorder(app *cli.App, args []string) ([]string, commandLine) {
 		return args, cl
 	}
 	rest := args[i+1:]
-	var dangling []string // a value flag with nothing after it stays last, for its own error
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
 		switch {
@@ -65,7 +66,7 @@ func reorder(app *cli.App, args []string) ([]string, commandLine) {
 			cl.args = append(cl.args, rest[j+1:]...)
 			j = len(rest)
 		case isFlag(a) && needsValue(cl.cmd.Flags, a) && j+1 == len(rest):
-			dangling = append(dangling, a)
+			cl.dangling = a
 		case isFlag(a):
 			cl.flags = append(cl.flags, a)
 			if needsValue(cl.cmd.Flags, a) {
@@ -85,8 +86,7 @@ func reorder(app *cli.App, args []string) ([]string, commandLine) {
 			break
 		}
 	}
-	out = append(out, cl.args...)
-	return append(out, dangling...), cl
+	return append(out, cl.args...), cl
 }
 
 // isFlag reports whether a looks like a flag ("-" alone is an argument).

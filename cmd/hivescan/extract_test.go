@@ -149,7 +149,7 @@ func TestExtractUsage(t *testing.T) {
 		{"no output", []string{"extract", "disk.E01"}, "-o DIR"},
 		{"two images", []string{"extract", "-o", dir, "a.E01", "b.E01"}, "one IMAGE"},
 		{"unknown flag after image", []string{"extract", "a.E01", "--format", "json"}, "flag provided but not defined: -format"},
-		{"output without dir", []string{"extract", "a.E01", "-o"}, "needs a DIR"},
+		{"output without dir", []string{"extract", "a.E01", "-o"}, "flag needs an argument: -o"},
 		{"missing image", []string{"extract", "-o", filepath.Join(dir, "out"), "no/such.E01"}, "no/such.E01"},
 		{"a hive, not an image", []string{"extract", "-o", filepath.Join(dir, "out2"), hive}, "no NTFS volume"},
 		{"output not empty", []string{"extract", "-o", notEmpty, hive}, "not empty"},
