@@ -54,8 +54,16 @@ type Input struct {
 	Dirty      bool       `json:"dirty"`                 // base block sequence numbers differ: unflushed data sits in the logs
 	ChecksumOK bool       `json:"checksum_ok"`           // base block checksum is valid
 	Logs       []string   `json:"logs,omitempty"`        // transaction logs found next to it (.LOG1, .LOG2)
+	Replay     *Replay    `json:"replay,omitempty"`      // what transaction-log recovery did; dirty hives only
 	Notes      []string   `json:"notes,omitempty"`       // anything odd about the file, for a human
 	FileTimes  *FileTimes `json:"file_times,omitempty"`  // file-system times of the file as found
+}
+
+// Replay is what transaction-log recovery did to a dirty hive.
+type Replay struct {
+	Applied        bool      `json:"applied"`         // a log changed the hive before it was analysed
+	SequenceBefore [2]uint32 `json:"sequence_before"` // base block primary and secondary sequence numbers as found
+	SequenceAfter  [2]uint32 `json:"sequence_after"`  // after recovery (equal when nothing was applied)
 }
 
 // FileTimes are a file's file-system timestamps: for a file inside a disk

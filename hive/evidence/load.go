@@ -32,10 +32,22 @@ type File struct {
 	// and the evidence that pointed elsewhere (hive.Classification).
 	KindBy      []string
 	KindAgainst []string
-	Notes       []string
-	ModTime     time.Time // file-system modification time
-	Sys         any       // fs.FileInfo.Sys() of the file, e.g. NTFS record and times
-	Err         error     // why the file could not be used; nil when it was
+	// Replay is what transaction-log recovery did to a dirty hive; nil for
+	// a clean hive and for logs.
+	Replay  *Replay
+	Notes   []string
+	ModTime time.Time // file-system modification time
+	Sys     any       // fs.FileInfo.Sys() of the file, e.g. NTFS record and times
+	Err     error     // why the file could not be used; nil when it was
+}
+
+// Replay records the recovery of a dirty hive from its logs: whether any
+// log changed it, and the base block's sequence numbers (primary,
+// secondary) before and after.
+type Replay struct {
+	Applied        bool
+	SequenceBefore [2]uint32
+	SequenceAfter  [2]uint32 // equal to SequenceBefore when nothing was applied
 }
 
 // LoadOptions tune Load.
@@ -113,6 +125,10 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		}
 		parseData := data
 		if f.Dirty {
+			if bb, err := hive.ParseBaseBlock(data); err == nil {
+				seq := [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+				f.Replay = &Replay{SequenceBefore: seq, SequenceAfter: seq}
+			}
 			switch {
 			case opts.Replay != nil && len(logData) > 0:
 				rec, notes, err := opts.Replay(data, logData)
@@ -121,6 +137,10 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 					f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
 				} else if rec != nil {
 					parseData = rec
+					if bb, err := hive.ParseBaseBlock(rec); err == nil && f.Replay != nil {
+						f.Replay.Applied = true
+						f.Replay.SequenceAfter = [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+					}
 				}
 			case len(c.Logs) == 0:
 				f.Notes = append(f.Notes, "dirty hive and no transaction logs found: recent changes may be missing")
@@ -182,6 +202,22 @@ func nameHost(out *Loaded, h *Host) {
 			out.Set.Host = cn + " (" + base + ")"
 		}
 	}
+	// A UsrClass.dat copied beside one NTUSER.DAT without its profile
+	// folder (a flat collection) is that user's.
+	users := map[string][]string{} // folder -> users of the NTUSER hives in it
+	for _, e := range out.Set.Users() {
+		users[folderOf(e.Path)] = append(users[folderOf(e.Path)], e.User)
+	}
+	for _, e := range out.Set.UserClasses() {
+		if u := users[folderOf(e.Path)]; e.User == "" && len(u) == 1 {
+			e.User = u[0]
+			for i := range out.Files {
+				if out.Files[i].Display == e.Path && out.Files[i].Role == "hive" {
+					out.Files[i].User = u[0]
+				}
+			}
+		}
+	}
 	classesSID := map[string]string{} // user -> SID from its UsrClass root
 	for _, e := range out.Set.UserClasses() {
 		if sid, ok := hive.ClassesSID(e.Hive); ok && e.User != "" {
@@ -239,4 +275,12 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 		}
 	}
 	return data, hex.EncodeToString(h.Sum(nil)), st, nil
+}
+
+// folderOf returns the folder part of a display path (either separator).
+func folderOf(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }

@@ -248,6 +248,13 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 	return nil
 }
 
+func replayOf(r *evidence.Replay) *report.Replay {
+	if r == nil {
+		return nil
+	}
+	return &report.Replay{Applied: r.Applied, SequenceBefore: r.SequenceBefore, SequenceAfter: r.SequenceAfter}
+}
+
 // needsOf maps analyzer names to the hive kinds they need.
 func needsOf(list []*analyzers.Analyzer) map[string][]hive.Kind {
 	m := make(map[string][]hive.Kind, len(list))
@@ -273,6 +280,7 @@ func input(src evidence.Source, host string, f evidence.File) report.Input {
 		Dirty:      f.Dirty,
 		ChecksumOK: f.ChecksumOK,
 		Logs:       f.Logs,
+		Replay:     replayOf(f.Replay),
 		Notes:      f.Notes,
 		FileTimes:  fileTimes(f),
 	}
