@@ -193,6 +193,12 @@ func locationKind(p string) Kind {
 	return KindUnknown
 }
 
+// ClassifyUnread classifies a hive whose keys could not be read, from its
+// embedded name (in the base block) and its path alone.
+func ClassifyUnread(embeddedName, path string) Classification {
+	return classify(KindUnknown, embeddedName, path)
+}
+
 // classify decides a hive's kind from every piece of evidence: the root
 // keys (contentKind), the embedded name, and the file's name and place
 // (path, which may be empty). The rules, in order:

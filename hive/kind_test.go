@@ -1,6 +1,7 @@
 package hive
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -65,4 +66,28 @@ func TestParseKindRoundTrip(t *testing.T) {
 	if _, err := ParseKind("HKCU"); err == nil {
 		t.Error("ParseKind(HKCU): no error")
 	}
+}
+
+// FuzzClassify: any embedded name and path classify without panicking, to a
+// known kind, with each piece of evidence on one side only.
+func FuzzClassify(f *testing.F) {
+	f.Add(uint8(0), `\SystemRoot\System32\Config\SOFTWARE`, "C/Windows/System32/config/SOFTWARE")
+	f.Add(uint8(3), `rofiles\LocalService\NTUSER.DAT`, `disk.E01 > partition 2 > \Windows\ServiceProfiles\LocalService\NTUSER.DAT`)
+	f.Add(uint8(7), "", "/")
+	f.Fuzz(func(t *testing.T, content uint8, embedded, path string) {
+		c := classify(Kind(int(content)%len(kindNames)), embedded, path)
+		if c.Kind < 0 || int(c.Kind) >= len(kindNames) {
+			t.Fatalf("kind %d out of range", c.Kind)
+		}
+		seen := map[string]bool{}
+		for _, b := range c.By {
+			seen[b] = true
+		}
+		for _, a := range c.Against {
+			by, _, _ := strings.Cut(a, " says ")
+			if seen[by] {
+				t.Fatalf("%q both for and against: %+v", by, c)
+			}
+		}
+	})
 }

@@ -157,6 +157,14 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		}
 		hv, err := hive.Parse(parseData, c.Display, hopts)
 		if err != nil {
+			// Say what the hive would have been, so that a report shows an
+			// unread SOFTWARE as such.
+			var name string
+			if bb, err := hive.ParseBaseBlock(parseData); err == nil {
+				name = bb.FileName
+			}
+			class := hive.ClassifyUnread(name, c.Display)
+			f.Kind, f.KindBy, f.KindAgainst = class.Kind.String(), class.By, class.Against
 			f.Err = err
 			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: err.Error()})
 			out.Files = append(out.Files, f)

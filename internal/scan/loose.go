@@ -179,43 +179,68 @@ func (o *overrides) unused() []report.Problem {
 // analyzers skipped for want of a hive while the host holds a hive that
 // could be it (of unknown kind, or unreadable).
 func unclassified(l *evidence.Loaded, runs []report.AnalyzerRun, needs map[string][]hive.Kind) []report.Problem {
+	type candidate struct {
+		path string
+		kind string // the kind it would be, or UNKNOWN
+		why  string
+	}
 	var out []report.Problem
-	var candidates []string
+	var candidates []candidate
 	for _, e := range l.Set.Entries {
 		if e.Kind() != hive.KindUnknown || e.Deleted {
 			continue
 		}
-		candidates = append(candidates, e.Path)
+		candidates = append(candidates, candidate{e.Path, hive.KindUnknown.String(), "kind unknown"})
 		out = append(out, report.Problem{Host: l.Set.Host, Path: e.Path, Message: "hive kind could not be decided (" + describeUnknown(e.Hive) + "): no analyzer read it; if you know what it is, give --kind PATH=KIND"})
 	}
 	for _, f := range l.Files {
 		if f.Role == "hive" && f.Err != nil {
-			candidates = append(candidates, f.Display)
+			candidates = append(candidates, candidate{f.Display, f.Kind, "could not be read"})
 		}
 	}
 	if len(candidates) == 0 {
 		return out
 	}
-	var names, kinds []string
-	seenKind := map[hive.Kind]bool{}
-	host := l.Set.Host
+	// One problem per host: the analyzers left without a hive that one of
+	// the candidates could be, and those candidates.
+	var names []string
+	kinds := map[string]bool{}
+	used := map[string]bool{}
 	for _, r := range runs {
 		if r.Status != report.Skipped || len(needs[r.Name]) == 0 {
 			continue
 		}
-		names = append(names, r.Name)
-		for _, k := range needs[r.Name] {
-			if !seenKind[k] && !l.Set.Has(k) {
-				seenKind[k] = true
-				kinds = append(kinds, k.String())
+		starved := false
+		for _, c := range candidates {
+			for _, k := range needs[r.Name] {
+				if c.kind == hive.KindUnknown.String() || c.kind == k.String() {
+					starved = true
+					used[c.path] = true
+					if !l.Set.Has(k) && (c.kind == k.String() || c.kind == hive.KindUnknown.String()) {
+						kinds[k.String()] = true
+					}
+				}
 			}
 		}
+		if starved {
+			names = append(names, r.Name)
+		}
 	}
-	if len(names) > 0 {
-		sort.Strings(kinds)
-		out = append(out, report.Problem{Host: host, Message: fmt.Sprintf("%d analyzers not run (%s): this host has no %s hive, but it holds hives that could be one and were not analysed: %s",
-			len(names), strings.Join(names, ", "), strings.Join(kinds, " or "), strings.Join(candidates, ", "))})
+	if len(names) == 0 {
+		return out
 	}
+	var ks, cs []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, c := range candidates {
+		if used[c.path] {
+			cs = append(cs, fmt.Sprintf("%s (%s, %s)", c.path, c.kind, c.why))
+		}
+	}
+	out = append(out, report.Problem{Host: l.Set.Host, Message: fmt.Sprintf("%d analyzers not run for want of a %s hive (%s), while the host holds hives that were not analysed: %s",
+		len(names), strings.Join(ks, " or "), strings.Join(names, ", "), strings.Join(cs, "; "))})
 	return out
 }
 
