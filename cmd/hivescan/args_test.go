@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hivescan/hivescan/internal/corpus"
 )
 
 func TestReorder(t *testing.T) {
@@ -137,10 +139,7 @@ func TestMistakes(t *testing.T) {
 
 // A hive and its log given one by one are read together: the log is applied.
 func TestLogGivenWithItsHive(t *testing.T) {
-	hv := "../../../shared/corpus/mkorman90__regipy/regipy_tests/data/SYSTEM_B"
-	if _, err := os.Stat(hv); err != nil {
-		t.Skip("corpus not here")
-	}
+	hv := corpus.Path(t, "mkorman90__regipy/regipy_tests/data/SYSTEM_B")
 	code, out, stderr := runCLI(t, "scan", "-f", "json", hv, hv+".LOG1", hv+".LOG2")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
