@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/evidence"
@@ -134,6 +135,7 @@ type KindOverride struct {
 // which were used.
 type overrides struct {
 	list []KindOverride
+	mu   sync.Mutex // hosts may be read in parallel
 	used []bool
 }
 
@@ -147,7 +149,9 @@ func newOverrides(list []KindOverride) *overrides {
 func (o *overrides) kindOf(display string) hive.Kind {
 	for i, ov := range o.list {
 		if samePath(ov.Path, display) {
+			o.mu.Lock()
 			o.used[i] = true
+			o.mu.Unlock()
 			return ov.Kind
 		}
 	}
@@ -165,6 +169,8 @@ func samePath(a, b string) bool {
 
 // unused reports the overrides that matched no hive.
 func (o *overrides) unused() []report.Problem {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	var out []report.Problem
 	for i, ov := range o.list {
 		if !o.used[i] {
