@@ -86,9 +86,18 @@ func WriteInventory(w io.Writer, r *Report) error {
 
 func inputState(in Input) string {
 	if in.Kind == "LOG" {
+		if in.State == InputNotRead {
+			return "log,not-read"
+		}
 		return "log"
 	}
+	if in.State == InputNotRead {
+		return InputNotRead
+	}
 	var s []string
+	if in.State == InputNotParsed {
+		s = append(s, InputNotParsed)
+	}
 	switch {
 	case in.Dirty && len(in.Logs) > 0:
 		s = append(s, "dirty+logs")
