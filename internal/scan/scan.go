@@ -221,12 +221,39 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		Notes:      f.Notes,
 		FileTimes:  fileTimes(f),
 	}
+	// The state says what is known. A file refused or unreadable before its
+	// contents were read has no hash and no base block to judge; one read but
+	// not parsed has a hash, and its base block fields say something only
+	// when the base block itself was parsed (a bad checksum makes it dirty).
+	switch {
+	case f.Err != nil && f.SHA256 == "":
+		in.State = report.InputNotRead
+		in.Dirty, in.ChecksumOK = false, false
+		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	case f.Err != nil:
+		in.State = report.InputNotParsed
+		in.Notes = append(in.Notes, "not parsed: "+f.Err.Error())
+	default:
+		in.State = report.InputRead
+	}
 	if f.Role == "log" {
-		in.ChecksumOK = false
+		// Load does not examine a log's base block; replay checks it and
+		// notes on the hive what it found. Kind LOG leaves dirty and
+		// checksum_ok out of the report (report.Input.Checked).
+		in.Dirty, in.ChecksumOK = false, false
 		in.Notes = append(in.Notes, "transaction log")
 	}
-	if f.Err != nil {
-		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	for _, c := range h.Hives {
+		switch {
+		case c.Path == f.Path && c.Link != "":
+			in.Notes = append(in.Notes, "symbolic link to "+c.Link+" (inside the evidence folder): read through the link")
+		case c.Path != f.Path:
+			for _, lf := range c.Logs {
+				if lf.Path == f.Path && lf.Link != "" {
+					in.Notes = append(in.Notes, "symbolic link to "+lf.Link+" (inside the evidence folder): read through the link")
+				}
+			}
+		}
 	}
 	return in
 }
