@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/hivescan/hivescan/internal/imagetest"
+	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -125,7 +127,8 @@ func TestProblemsInEveryFormat(t *testing.T) {
 	}
 }
 
-// hasProblem finds a problem record in a report of the given format.
+// hasProblem finds a problem record in a report of the given format; an
+// empty path matches any.
 func hasProblem(t *testing.T, format, out, path, message string) bool {
 	t.Helper()
 	switch format {
@@ -135,7 +138,7 @@ func hasProblem(t *testing.T, format, out, path, message string) bool {
 			t.Fatal(err)
 		}
 		for _, p := range r.Problems {
-			if p.Path == path && strings.Contains(p.Message, message) {
+			if (path == "" || p.Path == path) && strings.Contains(p.Message, message) {
 				return true
 			}
 		}
@@ -147,7 +150,7 @@ func hasProblem(t *testing.T, format, out, path, message string) bool {
 			if err := json.Unmarshal([]byte(line), &p); err != nil {
 				t.Fatalf("%v: %q", err, line)
 			}
-			if p.Type == "problem" && p.Path == path && strings.Contains(p.Message, message) {
+			if p.Type == "problem" && (path == "" || p.Path == path) && strings.Contains(p.Message, message) {
 				return true
 			}
 		}
@@ -161,7 +164,7 @@ func hasProblem(t *testing.T, format, out, path, message string) bool {
 			col[c] = i
 		}
 		for _, row := range rows[1:] {
-			if row[col["record"]] == "problem" && report.UnescapeCSVCell(row[col["hive"]]) == path &&
+			if row[col["record"]] == "problem" && (path == "" || report.UnescapeCSVCell(row[col["hive"]]) == path) &&
 				strings.Contains(report.UnescapeCSVCell(row[col["detail_full"]]), message) {
 				return true
 			}
@@ -278,4 +281,69 @@ func TestDumpFolder(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "is a folder") || strings.Contains(stderr, "not a registry hive") {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
+}
+
+// A disk image whose user profile folder is named ".." (written into the
+// NTFS index with libntfs-3g): its NTUSER.DAT is scanned through the index
+// entry, and every format carries the problem naming the trick, with exit 3.
+func TestOddNTFSNameInEveryFormat(t *testing.T) {
+	files, err := samples.FakeSmssBootExecute().Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := os.ReadFile(evidence + "/clean-host/Users/alice/NTUSER.DAT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["Users/%2E%2E/NTUSER.DAT"] = user
+	files["Users/eve%2Fadmin/NTUSER.DAT"] = user
+	vol := imagetest.NTFS(t, 8<<20, imagetest.Tree{Files: files})
+	msgs := []string{
+		`a folder named ".." (MFT record `,
+		`a folder named "eve/admin" (MFT record `,
+	}
+	for _, format := range []string{"json", "jsonl", "csv", "table"} {
+		code, out, stderr := runCLI(t, "scan", "--format", format, vol)
+		if code != 3 {
+			t.Errorf("%s: exit %d, want 3 (%s)", format, code, stderr)
+		}
+		for _, m := range msgs {
+			if !strings.Contains(stderr, "hivescan: problem: ") || !strings.Contains(stderr, m) || !strings.Contains(stderr, `inside "Users"`) {
+				t.Errorf("%s: stderr lacks %q:\n%s", format, m, stderr)
+			}
+			if !hasProblem(t, format, out, "", m) {
+				t.Errorf("%s output lacks the problem %q:\n%s", format, m, out)
+			}
+		}
+		if strings.Count(stderr, `named ".."`) != 1 {
+			t.Errorf("%s: the odd folder is not reported exactly once:\n%s", format, stderr)
+		}
+	}
+	r := scanJSONCode(t, 3, vol)
+	var read int
+	for _, in := range r.Inputs {
+		if in.Kind == "NTUSER" && in.State == report.InputRead {
+			for _, n := range in.Notes {
+				if strings.Contains(n, `is really named ".."`) || strings.Contains(n, `is really named "eve/admin"`) {
+					read++
+				}
+			}
+		}
+	}
+	if read != 2 {
+		t.Errorf("%d hives in odd folders read and noted, want 2: %+v", read, r.Inputs)
+	}
+}
+
+func scanJSONCode(t *testing.T, want int, path string) report.Report {
+	t.Helper()
+	code, out, stderr := runCLI(t, "scan", "--format", "json", path)
+	if code != want {
+		t.Fatalf("scan %s: exit %d, want %d: %s", path, code, want, stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -157,6 +157,7 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 		}
 	}
 	if src.Paths != nil {
+		odd := map[string]bool{}
 		for _, p := range src.Paths {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -165,6 +166,17 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 			if err != nil {
 				res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: err.Error()})
 				continue
+			}
+			// A file system that serves names Windows cannot open as
+			// written (a profile folder named "..", in an NTFS image)
+			// describes them; each is a problem, once.
+			if o, ok := st.Sys().(interface{ Oddities() []string }); ok {
+				for _, m := range o.Oddities() {
+					if !odd[m] {
+						odd[m] = true
+						res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: m})
+					}
+				}
 			}
 			switch {
 			case st.Mode().IsRegular():

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/evidence"
+	"github.com/hivescan/hivescan/hive/image/ntfsfs"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -242,6 +244,11 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		// checksum_ok out of the report (report.Input.Checked).
 		in.Dirty, in.ChecksumOK = false, false
 		in.Notes = append(in.Notes, "transaction log")
+	}
+	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
+		for _, o := range rec.OddNames {
+			in.Notes = append(in.Notes, fmt.Sprintf("path holds a name Windows cannot open: %s is really named %s (MFT record %d): %s", o.Path, strconv.Quote(o.Raw), o.Record, o.Reason))
+		}
 	}
 	for _, c := range h.Hives {
 		switch {
