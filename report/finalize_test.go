@@ -57,7 +57,7 @@ func TestFinalizeSummaryAndDefaults(t *testing.T) {
 	r := fixture()
 	r.Finalize()
 	want := Summary{
-		Hosts: 2, Hives: 6, Findings: 6, Problems: 4,
+		Hosts: 2, Hives: 7, Findings: 6, Problems: 4,
 		AnalyzersRan: 2, AnalyzersSkipped: 1, AnalyzersFailed: 1,
 		BySeverity: Counts{Critical: 1, High: 1, Medium: 1, Low: 1, Info: 2},
 	}

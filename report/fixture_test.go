@@ -27,7 +27,8 @@ func fixture() *Report {
 			{Path: "WS01/Windows/System32/config/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Size: 12582912, SHA256: strings.Repeat("01", 32), ChecksumOK: true},
 			{Path: "WS01/Windows/System32/config/RegBack/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Label: "RegBack", Size: 0, ChecksumOK: false, Notes: []string{"empty file (RegBack disabled since Windows 10 1803)"}},
 			{Path: "WS03/Windows/System32/config/SOFTWARE", Source: "evidence", Kind: "UNKNOWN", Host: "WS03", State: InputNotRead, Size: 20 << 30, Notes: []string{"not read: 21474836480 bytes: hive too large"}},
-			{Path: "WS01/Users/alice/ntuser.dat.LOG1", Source: "evidence", Kind: "LOG", Host: "WS01", User: "alice", State: InputRead, Size: 8192, SHA256: strings.Repeat("cd", 32)},
+			{Path: "WS01/Users/alice/ntuser.dat.LOG1", Source: "evidence", Kind: "LOG", Host: "WS01", User: "alice", State: InputRead, Size: 8192, SHA256: strings.Repeat("cd", 32), ChecksumOK: true, HeaderTime: written},
+			{Path: "WS01/Users/alice/ntuser.dat.LOG2", Source: "evidence", Kind: "LOG", Host: "WS01", User: "alice", State: InputNotParsed, Size: 0, SHA256: strings.Repeat("00", 32), Notes: []string{"base block not readable: not a registry hive"}},
 		},
 		Hosts: []Host{
 			{Name: "WS02", Root: "WS02", HiveKinds: []string{"SAM"}},

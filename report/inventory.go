@@ -86,8 +86,11 @@ func WriteInventory(w io.Writer, r *Report) error {
 
 func inputState(in Input) string {
 	if in.Kind == "LOG" {
-		if in.State == InputNotRead {
-			return "log,not-read"
+		switch {
+		case in.State == InputNotRead || in.State == InputNotParsed:
+			return "log," + in.State
+		case !in.ChecksumOK:
+			return "log,bad-checksum"
 		}
 		return "log"
 	}

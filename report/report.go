@@ -61,16 +61,23 @@ type Input struct {
 // The states of an Input: how far hivescan got with the file. Only an input
 // that was read says anything about its base block (Dirty, ChecksumOK).
 const (
-	InputRead      = "read"       // read whole and hashed; a hive was parsed, a log offered for replay
-	InputNotParsed = "not-parsed" // read whole and hashed, but not parsable as a hive (see the problems)
+	InputRead      = "read"       // read whole and hashed; a hive was parsed, a log's base block read and the log offered for replay
+	InputNotParsed = "not-parsed" // read whole and hashed, but not parsable as a hive, or a log without a readable base block
 	InputNotRead   = "not-read"   // refused or unreadable before its contents were read: nothing is known of them
 )
 
 // Checked reports whether the input's base block was examined, that is
-// whether Dirty and ChecksumOK say something. Transaction logs are not
-// checked here (replay checks them and notes what it found on the hive).
+// whether Dirty and ChecksumOK say something: for a hive read whole (also
+// one that then failed to parse), for a transaction log only when its base
+// block was read (State InputRead).
 func (in Input) Checked() bool {
-	return in.Kind != "LOG" && (in.State == "" || in.State == InputRead || in.State == InputNotParsed)
+	switch in.State {
+	case "", InputRead:
+		return true
+	case InputNotParsed:
+		return in.Kind != "LOG"
+	}
+	return false
 }
 
 // FileTimes are a file's file-system timestamps: for a file inside a disk

@@ -5,12 +5,16 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/imagetest"
 	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
@@ -346,4 +350,44 @@ func scanJSONCode(t *testing.T, want int, path string) report.Report {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Transaction logs report their own base block: a valid checksum, a bad
+// one, and none at all for a log without a base block.
+func TestLogChecksumIsWhatIsTrue(t *testing.T) {
+	ev := filepath.Join(t.TempDir(), "ev")
+	cfg := filepath.Join(ev, "Windows/System32/config")
+	copyFile(t, cleanConfig+"/SYSTEM", filepath.Join(cfg, "SYSTEM"))
+	lg, err := hivetest.Build(&hivetest.Key{Name: "ROOT"}, hivetest.Options{FileType: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := lg.Bytes[:4096]
+	bad := append([]byte(nil), good...)
+	bad[0x30] ^= 1 // inside the checksummed part of the base block
+	for name, b := range map[string][]byte{"SYSTEM.LOG1": good, "SYSTEM.LOG2": bad, "SYSTEM.LOG": []byte("old")} {
+		if err := os.WriteFile(filepath.Join(cfg, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, stderr := runCLI(t, "scan", "--format", "json", "--problems-ok", ev)
+	var r struct {
+		Inputs []map[string]any `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	got := map[string]string{}
+	for _, in := range r.Inputs {
+		got[filepath.Base(in["path"].(string))] = fmt.Sprintf("%v %v", in["state"], in["checksum_ok"])
+	}
+	want := map[string]string{
+		"SYSTEM":      "read true",
+		"SYSTEM.LOG1": "read true",
+		"SYSTEM.LOG2": "read false",
+		"SYSTEM.LOG":  "not-parsed <nil>",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("inputs (-want +got):\n%s", diff)
+	}
 }

@@ -239,10 +239,20 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		in.State = report.InputRead
 	}
 	if f.Role == "log" {
-		// Load does not examine a log's base block; replay checks it and
-		// notes on the hive what it found. Kind LOG leaves dirty and
-		// checksum_ok out of the report (report.Input.Checked).
+		// Load hashes a log without looking at its base block: read it
+		// here, so that checksum_ok says what is true. A log without a
+		// readable base block (an old-format .LOG) is not-parsed, and
+		// then the report claims nothing about its checksum.
 		in.Dirty, in.ChecksumOK = false, false
+		if in.State == report.InputRead {
+			bb, err := logBaseBlock(src, f.Path)
+			if err != nil {
+				in.State = report.InputNotParsed
+				in.Notes = append(in.Notes, "base block not readable: "+err.Error())
+			} else {
+				in.Dirty, in.ChecksumOK, in.HeaderTime = bb.Dirty(), bb.ChecksumOK(), bb.LastWritten
+			}
+		}
 		in.Notes = append(in.Notes, "transaction log")
 	}
 	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
@@ -263,6 +273,21 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		}
 	}
 	return in
+}
+
+// logBaseBlock reads the base block of the transaction log p of src.
+func logBaseBlock(src evidence.Source, p string) (hive.BaseBlock, error) {
+	f, err := src.FS.Open(p)
+	if err != nil {
+		return hive.BaseBlock{}, err
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return hive.BaseBlock{}, err
+	}
+	return hive.ParseBaseBlock(head[:n])
 }
 
 // describeHost summarises a host for the report.
