@@ -99,9 +99,21 @@ func WriteInventory(w io.Writer, r *Report) error {
 
 func inputState(in Input) string {
 	if in.Kind == "LOG" {
+		switch {
+		case in.State == InputNotRead || in.State == InputNotParsed:
+			return "log," + in.State
+		case !in.ChecksumOK:
+			return "log,bad-checksum"
+		}
 		return "log"
 	}
+	if in.State == InputNotRead {
+		return InputNotRead
+	}
 	var s []string
+	if in.State == InputNotParsed {
+		s = append(s, InputNotParsed)
+	}
 	switch {
 	case in.Dirty && len(in.Logs) > 0:
 		s = append(s, "dirty+logs")

@@ -32,7 +32,15 @@ Examples:
    hivescan scan --format json -o report.json /cases/42
    hivescan scan --fail-on high --format jsonl SYSTEM NTUSER.DAT
    hivescan scan --analyzers bootexecute --skip runkeys /cases/42
-   hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42`,
+   hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42
+
+Every problem (something given that could not be looked at) is in the report
+in every format and also one line on stderr: "hivescan: problem: [host] path: message".
+
+Exit codes: 0 done, no finding reached --fail-on; 1 a finding reached --fail-on;
+2 usage error, or a PATH that cannot be used at all; 3 the report was written but
+lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
+-o may not point inside a PATH being scanned.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT`: " + strings.Join(report.Formats(), ", ") + " (default: from -o's extension, else table)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -46,6 +54,7 @@ Examples:
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
 			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
+			&cli.BoolFlag{Name: "problems-ok", Usage: "exit 0 or 1 (by --fail-on) even when something could not be looked at; without it a report with problems exits 3"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -62,6 +71,9 @@ Examples:
 			}
 			out, err := newOutput(c, e.stdout)
 			if err != nil {
+				return err
+			}
+			if err := outsideEvidence(out.path, c.Args().Slice()); err != nil {
 				return err
 			}
 			var baseline report.Baseline
@@ -102,12 +114,14 @@ Examples:
 			if err := out.write(r); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			var inErr *scan.InputError
-			switch {
-			case errors.As(scanErr, &inErr):
+			for _, p := range r.Problems {
+				fmt.Fprintf(e.stderr, "hivescan: problem: %s\n", p)
+			}
+			if scanErr != nil {
 				return &exitError{code: exitUsage, err: scanErr}
-			case scanErr != nil:
-				return &exitError{code: exitUsage, err: scanErr}
+			}
+			if len(r.Problems) > 0 && !c.Bool("problems-ok") {
+				return &exitError{code: exitProblems, err: fmt.Errorf("%d problems: the report is incomplete, some evidence could not be looked at (--problems-ok exits 0 or 1 regardless)", len(r.Problems))}
 			}
 			if failSet && r.CountAtLeast(failOn) > 0 {
 				return &exitError{code: exitFindings, err: fmt.Errorf("%d findings at or above %s", r.CountAtLeast(failOn), failOn)}
@@ -132,6 +146,51 @@ func parseKinds(vals []string) ([]scan.KindOverride, error) {
 		out = append(out, scan.KindOverride{Path: v[:i], Kind: k})
 	}
 	return out, nil
+}
+
+// outsideEvidence refuses an output file inside any of the evidence paths
+// (a folder, or the file itself), after resolving relative paths and
+// symbolic links, so that a scan never changes what it scans.
+func outsideEvidence(output string, paths []string) error {
+	if output == "" || output == "-" {
+		return nil
+	}
+	out, err := realPath(output)
+	if err != nil {
+		return usageErr("-o %s: %v", output, err)
+	}
+	for _, p := range paths {
+		ev, err := realPath(p)
+		if err != nil {
+			continue // the scan reports it
+		}
+		st, err := os.Stat(ev)
+		inside := err == nil && st.IsDir() && (out == ev || strings.HasPrefix(out, strings.TrimSuffix(ev, string(filepath.Separator))+string(filepath.Separator)))
+		if inside || out == ev {
+			return usageErr("-o %s is inside the evidence %s: a scan never writes into what it scans; write the report elsewhere, e.g. -o %s",
+				output, p, filepath.Join(filepath.Dir(strings.TrimSuffix(ev, string(filepath.Separator))), "hivescan-report"+filepath.Ext(output)))
+		}
+	}
+	return nil
+}
+
+// realPath returns p absolute with every symbolic link resolved, also when
+// its last components do not exist yet.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if dir == filepath.Dir(dir) {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(dir)}, rest...)
+	}
 }
 
 func parseFailOn(s string) (report.Severity, bool, error) {

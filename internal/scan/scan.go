@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,6 +19,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/evidence"
+	"github.com/hivescan/hivescan/hive/image/ntfsfs"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -239,7 +241,7 @@ func scanSource(ctx context.Context, src evidence.Source, opts Options, r *repor
 			delNotes = notes
 		}
 		for _, f := range loaded.Files {
-			in := input(src, loaded.Set.Host, f)
+			in := input(src, h, loaded.Set.Host, f)
 			in.Notes = append(in.Notes, delNotes[f.Display]...)
 			r.Inputs = append(r.Inputs, in)
 		}
@@ -264,7 +266,7 @@ func needsOf(list []*analyzers.Analyzer) map[string][]hive.Kind {
 	return m
 }
 
-func input(src evidence.Source, host string, f evidence.File) report.Input {
+func input(src evidence.Source, h *evidence.Host, host string, f evidence.File) report.Input {
 	in := report.Input{
 		Path:       f.Display,
 		Source:     src.Name,
@@ -284,14 +286,71 @@ func input(src evidence.Source, host string, f evidence.File) report.Input {
 		Notes:      f.Notes,
 		FileTimes:  fileTimes(f),
 	}
+	// The state says what is known. A file refused or unreadable before its
+	// contents were read has no hash and no base block to judge; one read but
+	// not parsed has a hash, and its base block fields say something only
+	// when the base block itself was parsed (a bad checksum makes it dirty).
+	switch {
+	case f.Err != nil && f.SHA256 == "":
+		in.State = report.InputNotRead
+		in.Dirty, in.ChecksumOK = false, false
+		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	case f.Err != nil:
+		in.State = report.InputNotParsed
+		in.Notes = append(in.Notes, "not parsed: "+f.Err.Error())
+	default:
+		in.State = report.InputRead
+	}
 	if f.Role == "log" {
-		in.ChecksumOK = false
+		// Load hashes a log without looking at its base block: read it
+		// here, so that checksum_ok says what is true. A log without a
+		// readable base block (an old-format .LOG) is not-parsed, and
+		// then the report claims nothing about its checksum.
+		in.Dirty, in.ChecksumOK = false, false
+		if in.State == report.InputRead {
+			bb, err := logBaseBlock(src, f.Path)
+			if err != nil {
+				in.State = report.InputNotParsed
+				in.Notes = append(in.Notes, "base block not readable: "+err.Error())
+			} else {
+				in.Dirty, in.ChecksumOK, in.HeaderTime = bb.Dirty(), bb.ChecksumOK(), bb.LastWritten
+			}
+		}
 		in.Notes = append(in.Notes, "transaction log")
 	}
-	if f.Err != nil {
-		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
+		for _, o := range rec.OddNames {
+			in.Notes = append(in.Notes, fmt.Sprintf("path holds a name Windows cannot open: %s is really named %s (MFT record %d): %s", o.Path, strconv.Quote(o.Raw), o.Record, o.Reason))
+		}
+	}
+	for _, c := range h.Hives {
+		switch {
+		case c.Path == f.Path && c.Link != "":
+			in.Notes = append(in.Notes, "symbolic link to "+c.Link+" (inside the evidence folder): read through the link")
+		case c.Path != f.Path:
+			for _, lf := range c.Logs {
+				if lf.Path == f.Path && lf.Link != "" {
+					in.Notes = append(in.Notes, "symbolic link to "+lf.Link+" (inside the evidence folder): read through the link")
+				}
+			}
+		}
 	}
 	return in
+}
+
+// logBaseBlock reads the base block of the transaction log p of src.
+func logBaseBlock(src evidence.Source, p string) (hive.BaseBlock, error) {
+	f, err := src.FS.Open(p)
+	if err != nil {
+		return hive.BaseBlock{}, err
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return hive.BaseBlock{}, err
+	}
+	return hive.ParseBaseBlock(head[:n])
 }
 
 // describeHost summarises a host for the report.
