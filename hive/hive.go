@@ -20,8 +20,13 @@ type Options struct {
 	MaxSize int64
 	// Kind, when not KindUnknown, is taken as the hive's kind instead of
 	// detecting it (for hives rebuilt from parts of another, such as the
-	// view of deleted records).
+	// view of deleted records, and for --kind overrides).
 	Kind Kind
+	// Path is where the hive's file sits in the evidence (any separator:
+	// "C/Windows/System32/config/SOFTWARE", "disk.E01 > ...\config\SOFTWARE").
+	// Its file name and folders are evidence of the hive's kind; "" when
+	// unknown.
+	Path string
 }
 
 func (o Options) maxSize() int64 {
@@ -42,9 +47,13 @@ type Hive struct {
 	// hive bins size: keys and values past the end are missing.
 	Truncated bool
 
-	data []byte
-	end  int64 // end of the data (absolute file offset)
-	kind Kind
+	data  []byte
+	end   int64 // end of the data (absolute file offset)
+	class Classification
+	// cellHeader is the bytes before a cell's payload: 4 (its size), or 8
+	// in format 1.0/1.1 (Windows NT 3.1), whose cells also hold the offset
+	// of the previous cell in their bin.
+	cellHeader int64
 }
 
 // Open reads the hive file at path into memory and parses its base block.
@@ -125,6 +134,7 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 		data:   data,
 		end:    int64(len(data)),
 	}
+	h.cellHeader = cellHeaderSize(data, bb)
 	if BaseBlockSize+int64(bb.HiveBinsSize) > h.end {
 		h.Truncated = true
 	}
@@ -132,11 +142,33 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.kind = o.Kind
-	if h.kind == KindUnknown {
-		h.kind = detectKind(h, root)
+	if o.Kind != KindUnknown {
+		h.class = Classification{Kind: o.Kind, By: []string{ByOverride}}
+	} else {
+		h.class = classify(detectKind(root, embeddedKind(bb.FileName)), bb.FileName, o.Path)
 	}
 	return h, nil
+}
+
+// cellHeaderSize tells the cell layout: 4 bytes of size before a cell's
+// payload, or 8 in the Windows NT 3.1 layout (format 1.0 and 1.1), whose
+// cells also hold the offset of the previous cell in their bin. The root
+// cell decides, since a damaged base block may carry any version; the
+// version decides only when the root cell shows neither layout.
+func cellHeaderSize(data []byte, bb BaseBlock) int64 {
+	abs := BaseBlockSize + int64(bb.RootCell)
+	nkAt := func(n int64) bool {
+		return bb.RootCell != 0xFFFFFFFF && abs+n+2 <= int64(len(data)) && string(data[abs+n:abs+n+2]) == "nk"
+	}
+	switch {
+	case nkAt(4):
+		return 4
+	case nkAt(8):
+		return 8
+	case bb.Major == 1 && bb.Minor <= 1:
+		return 8
+	}
+	return 4
 }
 
 // isBareLog reports data that starts like a log without a regf base block.
@@ -150,9 +182,17 @@ func (h *Hive) Bytes() []byte { return h.data }
 // Size returns the size of the hive in bytes.
 func (h *Hive) Size() int64 { return int64(len(h.data)) }
 
-// Kind returns what the hive is (SYSTEM, NTUSER, ...), decided from its
-// embedded name and its keys when it was parsed.
-func (h *Hive) Kind() Kind { return h.kind }
+// Kind returns what the hive is (SYSTEM, NTUSER, ...), decided when it was
+// parsed (see Classification).
+func (h *Hive) Kind() Kind { return h.class.Kind }
+
+// Classification returns how the hive's kind was decided.
+func (h *Hive) Classification() Classification {
+	c := h.class
+	c.By = append([]string(nil), c.By...)
+	c.Against = append([]string(nil), c.Against...)
+	return c
+}
 
 // Root returns the root key.
 func (h *Hive) Root() (*Key, error) {
@@ -168,7 +208,7 @@ func (h *Hive) Root() (*Key, error) {
 // off is relative to the first hive bin, as stored in the file.
 func (h *Hive) cell(off uint32) (payload int64, size int, err error) {
 	abs := BaseBlockSize + int64(off)
-	if off == 0xFFFFFFFF || abs+4 > h.end {
+	if off == 0xFFFFFFFF || abs+h.cellHeader > h.end {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell offset %#x outside the hive bins", off))
 	}
 	raw := int32(binary.LittleEndian.Uint32(h.data[abs:]))
@@ -176,13 +216,13 @@ func (h *Hive) cell(off uint32) (payload int64, size int, err error) {
 	if sz < 0 {
 		sz = -sz
 	}
-	if sz < 8 {
+	if sz < h.cellHeader+4 {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell size %d too small", raw))
 	}
 	if abs+sz > h.end {
 		return 0, 0, h.errAt(abs, fmt.Sprintf("cell of %d bytes runs past the end of the file", sz))
 	}
-	return abs + 4, int(sz - 4), nil
+	return abs + h.cellHeader, int(sz - h.cellHeader), nil
 }
 
 func (h *Hive) errAt(off int64, msg string) error {

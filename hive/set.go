@@ -3,6 +3,7 @@ package hive
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // DeletedUnknownKey is the root subkey under which a view of deleted records
@@ -19,6 +20,7 @@ type Entry struct {
 	*Hive
 	Path  string // where it was found, for reports (a file path or an image path)
 	User  string // profile name for NTUSER and USRCLASS hives ("" when unknown)
+	SID   string // the profile's SID, when the host's ProfileList or the hive itself tells
 	Label string // "" for the live hive, LabelRegBack, ...
 	Logs  []string
 	// Deleted marks a view of records recovered from unallocated space
@@ -32,6 +34,9 @@ type Set struct {
 	Host    string // display name
 	Root    string // the folder holding the host, as found
 	Entries []*Entry
+
+	infoOnce sync.Once
+	info     HostInfo
 }
 
 // Add appends an entry, keeping entries sorted by kind, user and path.
@@ -100,6 +105,20 @@ func (s *Set) Kinds() []Kind {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// ClassesSID returns the SID a UsrClass hive names in its root key
+// ("S-1-5-21-..._Classes"); ok is false for any other root name.
+func ClassesSID(h *Hive) (sid string, ok bool) {
+	root, err := h.Root()
+	if err != nil {
+		return "", false
+	}
+	name := root.Name()
+	if len(name) > 12 && strings.HasPrefix(strings.ToUpper(name), "S-1-") && strings.HasSuffix(strings.ToLower(name), "_classes") {
+		return name[:len(name)-len("_classes")], true
+	}
+	return "", false
 }
 
 // ProfileFromEmbeddedName guesses the profile name from a user hive's

@@ -13,7 +13,8 @@ import (
 type Baseline map[string]bool
 
 // ReadBaseline reads fingerprints from an earlier report in the json format
-// (the whole report) or the jsonl format (one finding per line).
+// (the whole report) or the jsonl format (schema 1: one finding per line;
+// schema 2: typed records, of which only findings count).
 func ReadBaseline(r io.Reader) (Baseline, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
 	if err != nil {
@@ -47,9 +48,13 @@ func ReadBaseline(r io.Reader) (Baseline, error) {
 			continue
 		}
 		var f struct {
+			Type        string `json:"type"`
 			Fingerprint string `json:"fingerprint"`
 		}
-		if err := json.Unmarshal(text, &f); err != nil || f.Fingerprint == "" {
+		if err := json.Unmarshal(text, &f); err == nil && f.Type != "" && f.Type != RecordFinding {
+			continue // a problem (jsonl schema 2) holds no fingerprint
+		}
+		if f.Fingerprint == "" {
 			return nil, fmt.Errorf("baseline line %d: not a hivescan JSON report or JSONL finding", line)
 		}
 		b[f.Fingerprint] = true

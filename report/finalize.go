@@ -7,7 +7,7 @@ import (
 )
 
 // Finalize prepares r for writing: it fills in the schema version, the tool
-// name and missing fingerprints, sorts every list so that output does not
+// name, missing fingerprints and input states (InputRead), sorts every list so that output does not
 // depend on the order analyzers ran in, and computes the Summary.
 // It is idempotent.
 //
@@ -26,6 +26,11 @@ func (r *Report) Finalize() {
 		}
 	}
 	slices.SortStableFunc(r.Findings, compareFindings)
+	for i := range r.Inputs {
+		if r.Inputs[i].State == "" {
+			r.Inputs[i].State = InputRead
+		}
+	}
 	slices.SortStableFunc(r.Inputs, func(a, b Input) int {
 		return cmp.Or(
 			cmp.Compare(a.Host, b.Host),

@@ -57,7 +57,7 @@ func TestFinalizeSummaryAndDefaults(t *testing.T) {
 	r := fixture()
 	r.Finalize()
 	want := Summary{
-		Hosts: 2, Hives: 4, Findings: 6, Problems: 2,
+		Hosts: 2, Hives: 7, Findings: 6, Problems: 4,
 		AnalyzersRan: 2, AnalyzersSkipped: 1, AnalyzersFailed: 1,
 		BySeverity: Counts{Critical: 1, High: 1, Medium: 1, Low: 1, Info: 2},
 	}
@@ -67,7 +67,7 @@ func TestFinalizeSummaryAndDefaults(t *testing.T) {
 	if r.SchemaVersion != SchemaVersion || r.Tool != "hivescan" {
 		t.Errorf("SchemaVersion, Tool = %q, %q", r.SchemaVersion, r.Tool)
 	}
-	if r.Inputs[0].Path != "WS01/Users/alice/NTUSER.DAT" || r.Analyzers[0].Name != "run-keys" || r.Problems[0].Host != "WS01" || r.Hosts[0].Name != "WS01" {
+	if r.Inputs[0].Path != "WS01/Users/alice/NTUSER.DAT" || r.Analyzers[0].Name != "run-keys" || r.Problems[0].Host != "" || r.Problems[1].Host != "WS01" || r.Hosts[0].Name != "WS01" {
 		t.Errorf("lists not sorted: first input %q, analyzer %q, problem host %q, host %q",
 			r.Inputs[0].Path, r.Analyzers[0].Name, r.Problems[0].Host, r.Hosts[0].Name)
 	}

@@ -22,10 +22,13 @@ func fixture() *Report {
 				{Desc: "partition 2 (NTFS)", Offset: 101 << 20, Length: 900 << 20, Searched: true}},
 			BytesRead: 4242}},
 		Inputs: []Input{
-			{Path: "WS02/Windows/System32/config/SAM", Source: "evidence", Kind: "SAM", Host: "WS02", Size: 65536, Dirty: true, ChecksumOK: false, Notes: []string{"base block checksum mismatch"}},
+			{Path: "WS02/Windows/System32/config/SAM", Source: "evidence", Kind: "SAM", Host: "WS02", State: InputNotParsed, Size: 65536, SHA256: strings.Repeat("ef", 32), Dirty: true, ChecksumOK: false, Notes: []string{"base block checksum mismatch"}},
 			{Path: "WS01/Users/alice/NTUSER.DAT", Source: "evidence", Kind: "NTUSER", Host: "WS01", User: "alice", Size: 262144, SHA256: strings.Repeat("ab", 32), ChecksumOK: true, Logs: []string{"WS01/Users/alice/ntuser.dat.LOG1", "WS01/Users/alice/ntuser.dat.LOG2"}, HeaderTime: written},
 			{Path: "WS01/Windows/System32/config/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Size: 12582912, SHA256: strings.Repeat("01", 32), ChecksumOK: true},
 			{Path: "WS01/Windows/System32/config/RegBack/SYSTEM", Source: "evidence", Kind: "SYSTEM", Host: "WS01", Label: "RegBack", Size: 0, ChecksumOK: false, Notes: []string{"empty file (RegBack disabled since Windows 10 1803)"}},
+			{Path: "WS03/Windows/System32/config/SOFTWARE", Source: "evidence", Kind: "UNKNOWN", Host: "WS03", State: InputNotRead, Size: 20 << 30, Notes: []string{"not read: 21474836480 bytes: hive too large"}},
+			{Path: "WS01/Users/alice/ntuser.dat.LOG1", Source: "evidence", Kind: "LOG", Host: "WS01", User: "alice", State: InputRead, Size: 8192, SHA256: strings.Repeat("cd", 32), ChecksumOK: true, HeaderTime: written},
+			{Path: "WS01/Users/alice/ntuser.dat.LOG2", Source: "evidence", Kind: "LOG", Host: "WS01", User: "alice", State: InputNotParsed, Size: 0, SHA256: strings.Repeat("00", 32), Notes: []string{"base block not readable: not a registry hive"}},
 		},
 		Hosts: []Host{
 			{Name: "WS02", Root: "WS02", HiveKinds: []string{"SAM"}},
@@ -100,6 +103,8 @@ func fixture() *Report {
 		Problems: []Problem{
 			{Host: "WS02", Path: "WS02/Windows/System32/config/SAM", Message: "base block checksum mismatch; parsed anyway"},
 			{Host: "WS01", Path: "WS01/Users/bob/NTUSER.DAT", Analyzer: "run-keys", Message: "open: permission denied \x1b[31m"},
+			{Host: "WS03", Path: "WS03/Windows/System32/config/SOFTWARE", Message: "21474836480 bytes: hive too large (4294967296)\nsecond line"},
+			{Path: "=HYPERLINK(\"http://x\")", Message: "named like a hive but is not one"},
 		},
 	}
 }

@@ -25,11 +25,13 @@ func WriteInventory(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(w, "HOST %s\n", escapeText(h.Name))
 		fmt.Fprintf(w, "  root:         %s\n", escapeText(h.Root))
-		if h.OS != "" {
-			fmt.Fprintf(w, "  os:           %s\n", escapeText(h.OS))
-		}
-		if h.TimeZone != "" {
-			fmt.Fprintf(w, "  time zone:    %s\n", escapeText(h.TimeZone))
+		for _, kv := range [][2]string{
+			{"computer:", h.ComputerName}, {"os:", h.OS}, {"edition:", h.Edition},
+			{"installed:", h.InstallDate}, {"shut down:", h.ShutdownTime}, {"time zone:", h.TimeZone},
+		} {
+			if kv[1] != "" {
+				fmt.Fprintf(w, "  %-13s %s\n", kv[0], escapeText(kv[1]))
+			}
 		}
 		if len(h.ControlSets) > 0 {
 			var cs []string
@@ -41,7 +43,11 @@ func WriteInventory(w io.Writer, r *Report) error {
 		if len(h.Users) > 0 {
 			var us []string
 			for _, u := range h.Users {
-				us = append(us, escapeText(u.Name))
+				if u.SID != "" {
+					us = append(us, escapeText(u.Name)+" ("+escapeText(u.SID)+")")
+				} else {
+					us = append(us, escapeText(u.Name))
+				}
 			}
 			fmt.Fprintf(w, "  users:        %s\n", strings.Join(us, ", "))
 		}
@@ -58,6 +64,13 @@ func WriteInventory(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 		for _, in := range ins {
+			if len(in.KindBy) > 0 || len(in.KindDoubts) > 0 {
+				why := strings.Join(in.KindBy, ", ")
+				if len(in.KindDoubts) > 0 {
+					why = strings.TrimPrefix(why+"; "+strings.Join(in.KindDoubts, "; "), "; ")
+				}
+				fmt.Fprintf(w, "  kind: %s: %s by %s\n", escapeText(in.Path), in.Kind, escapeText(why))
+			}
 			for _, n := range in.Notes {
 				if n == "transaction log" {
 					continue
@@ -86,9 +99,21 @@ func WriteInventory(w io.Writer, r *Report) error {
 
 func inputState(in Input) string {
 	if in.Kind == "LOG" {
+		switch {
+		case in.State == InputNotRead || in.State == InputNotParsed:
+			return "log," + in.State
+		case !in.ChecksumOK:
+			return "log,bad-checksum"
+		}
 		return "log"
 	}
+	if in.State == InputNotRead {
+		return InputNotRead
+	}
 	var s []string
+	if in.State == InputNotParsed {
+		s = append(s, InputNotParsed)
+	}
 	switch {
 	case in.Dirty && len(in.Logs) > 0:
 		s = append(s, "dirty+logs")

@@ -88,22 +88,79 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestJSONLOneFindingPerLine(t *testing.T) {
+// Every jsonl line is one typed record: the findings at or above the
+// floor, then every problem (never filtered by severity).
+func TestJSONLRecords(t *testing.T) {
 	var b strings.Builder
 	if err := (&jsonlWriter{opts: Options{MinSeverity: Medium}}).Write(&b, fixture()); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d lines at medium or above, want 3:\n%s", len(lines), b.String())
-	}
+	var findings []Finding
+	var problems []Problem
 	for _, line := range lines {
-		var f Finding
-		if err := json.Unmarshal([]byte(line), &f); err != nil {
+		var typ struct{ Type string }
+		if err := json.Unmarshal([]byte(line), &typ); err != nil {
 			t.Fatalf("%v: %s", err, line)
 		}
-		if f.Host == "" || f.Fingerprint != Fingerprint(f) || f.Severity < Medium {
-			t.Errorf("line lacks host or fingerprint, or is below medium: %s", line)
+		switch typ.Type {
+		case RecordFinding:
+			if len(problems) > 0 {
+				t.Errorf("finding after a problem: %s", line)
+			}
+			var f Finding
+			if err := json.Unmarshal([]byte(line), &f); err != nil {
+				t.Fatalf("%v: %s", err, line)
+			}
+			if f.Host == "" || f.Fingerprint != Fingerprint(f) || f.Severity < Medium {
+				t.Errorf("line lacks host or fingerprint, or is below medium: %s", line)
+			}
+			findings = append(findings, f)
+		case RecordProblem:
+			var p Problem
+			if err := json.Unmarshal([]byte(line), &p); err != nil {
+				t.Fatalf("%v: %s", err, line)
+			}
+			problems = append(problems, p)
+		default:
+			t.Errorf("line of type %q: %s", typ.Type, line)
+		}
+	}
+	if len(findings) != 3 {
+		t.Errorf("%d findings at medium or above, want 3", len(findings))
+	}
+	if diff := cmp.Diff(view(fixture(), Info).Problems, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// A schema 2 jsonl report works as a baseline: problem lines are skipped.
+func TestBaselineFromJSONLWithProblems(t *testing.T) {
+	var b strings.Builder
+	if err := (&jsonlWriter{}).Write(&b, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	base, err := ReadBaseline(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base) != len(fixture().Findings) {
+		t.Errorf("%d fingerprints, want %d", len(base), len(fixture().Findings))
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{Host: "WS01", Path: "a/SYSTEM", Message: "too large"}, "[WS01] a/SYSTEM: too large"},
+		{Problem{Path: "x", Analyzer: "runkeys", Message: "m"}, "x: runkeys: m"},
+		{Problem{Message: "two\nlines \x1b[31m"}, `two\x0alines \x1b[31m`},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.p, got, tt.want)
 		}
 	}
 }

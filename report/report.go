@@ -3,13 +3,14 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
 // SchemaVersion is the version of the JSON report. It changes whenever a
 // field is renamed, removed or changes meaning; adding a field does not
 // change it. See SCHEMA.md.
-const SchemaVersion = "1"
+const SchemaVersion = "2"
 
 // Tool is the name written in every report.
 const Tool = "hivescan"
@@ -40,20 +41,53 @@ type Report struct {
 
 // Input is one hive file as found in the evidence.
 type Input struct {
-	Path       string     `json:"path"`                 // as found, relative to the evidence root or inside the image
-	Source     string     `json:"source,omitempty"`     // evidence it came from (folder or image) as given by the user
-	Kind       string     `json:"kind"`                 // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, ...
-	Host       string     `json:"host"`                 // Host.Name it belongs to
-	User       string     `json:"user,omitempty"`       // profile name, for NTUSER and USRCLASS
-	Label      string     `json:"label,omitempty"`      // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
-	Size       int64      `json:"size"`                 // bytes
-	SHA256     string     `json:"sha256,omitempty"`     // lower-case hex of the file as found, before any log replay
-	HeaderTime time.Time  `json:"header_time,omitzero"` // last-written time in the hive's base block
-	Dirty      bool       `json:"dirty"`                // base block sequence numbers differ: unflushed data sits in the logs
-	ChecksumOK bool       `json:"checksum_ok"`          // base block checksum is valid
-	Logs       []string   `json:"logs,omitempty"`       // transaction logs found next to it (.LOG1, .LOG2)
-	Notes      []string   `json:"notes,omitempty"`      // anything odd about the file, for a human
-	FileTimes  *FileTimes `json:"file_times,omitempty"` // file-system times of the file as found
+	Path       string     `json:"path"`                  // as found, relative to the evidence root or inside the image
+	Source     string     `json:"source,omitempty"`      // evidence it came from (folder or image) as given by the user
+	Kind       string     `json:"kind"`                  // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, BCD, BBI, ELAM, ..., UNKNOWN
+	KindBy     []string   `json:"kind_by,omitempty"`     // evidence that decided the kind: "root keys", "embedded name", "location", "file name", "override"
+	KindDoubts []string   `json:"kind_doubts,omitempty"` // evidence that pointed elsewhere, e.g. "file name says NTUSER"
+	Host       string     `json:"host"`                  // Host.Name it belongs to
+	User       string     `json:"user,omitempty"`        // profile name, for NTUSER and USRCLASS
+	Label      string     `json:"label,omitempty"`       // where it sits when not the live hive: "RegBack", "DEFAULT", a VSS id
+	Size       int64      `json:"size"`                  // bytes
+	SHA256     string     `json:"sha256,omitempty"`      // lower-case hex of the file as found, before any log replay
+	HeaderTime time.Time  `json:"header_time,omitzero"`  // last-written time in the hive's base block
+	State      string     `json:"state"`                 // InputRead, InputNotParsed or InputNotRead; "" is InputRead
+	Dirty      bool       `json:"dirty"`                 // base block sequence numbers differ: unflushed data sits in the logs; only meaningful when Checked
+	ChecksumOK bool       `json:"checksum_ok"`           // base block checksum is valid; only meaningful when Checked
+	Logs       []string   `json:"logs,omitempty"`        // transaction logs found next to it (.LOG1, .LOG2)
+	Replay     *Replay    `json:"replay,omitempty"`      // what transaction-log recovery did; dirty hives only
+	Notes      []string   `json:"notes,omitempty"`       // anything odd about the file, for a human
+	FileTimes  *FileTimes `json:"file_times,omitempty"`  // file-system times of the file as found
+}
+
+// Replay is what transaction-log recovery did to a dirty hive.
+type Replay struct {
+	Applied        bool      `json:"applied"`         // a log changed the hive before it was analysed
+	SequenceBefore [2]uint32 `json:"sequence_before"` // base block primary and secondary sequence numbers as found
+	SequenceAfter  [2]uint32 `json:"sequence_after"`  // after recovery (equal when nothing was applied)
+}
+
+// The states of an Input: how far hivescan got with the file. Only an input
+// that was read says anything about its base block (Dirty, ChecksumOK).
+const (
+	InputRead      = "read"       // read whole and hashed; a hive was parsed, a log's base block read and the log offered for replay
+	InputNotParsed = "not-parsed" // read whole and hashed, but not parsable as a hive, or a log without a readable base block
+	InputNotRead   = "not-read"   // refused or unreadable before its contents were read: nothing is known of them
+)
+
+// Checked reports whether the input's base block was examined, that is
+// whether Dirty and ChecksumOK say something: for a hive read whole (also
+// one that then failed to parse), for a transaction log only when its base
+// block was read (State InputRead).
+func (in Input) Checked() bool {
+	switch in.State {
+	case "", InputRead:
+		return true
+	case InputNotParsed:
+		return in.Kind != "LOG"
+	}
+	return false
 }
 
 // FileTimes are a file's file-system timestamps: for a file inside a disk
@@ -114,13 +148,18 @@ type ImageVolume struct {
 // Host is one Windows installation: the hives of one system root and its
 // user profiles.
 type Host struct {
-	Name        string       `json:"name"`                   // computer name from the SYSTEM hive, or a name derived from the path
-	Root        string       `json:"root"`                   // system root as found (the folder holding Windows\System32\config)
-	OS          string       `json:"os,omitempty"`           // product name and build, e.g. "Windows 10 Pro 19045"
-	TimeZone    string       `json:"time_zone,omitempty"`    // TimeZoneKeyName from the current control set
-	HiveKinds   []string     `json:"hive_kinds"`             // kinds of the hives present, sorted
-	Users       []User       `json:"users"`                  // user profiles with at least one hive
-	ControlSets []ControlSet `json:"control_sets,omitempty"` // from SYSTEM\Select
+	Name         string       `json:"name"`                    // "COMPUTERNAME (folder or image)" when the SYSTEM hive names the computer, else a name derived from the path
+	Root         string       `json:"root"`                    // system root as found (the folder holding Windows\System32\config)
+	ComputerName string       `json:"computer_name,omitempty"` // SYSTEM: Control\ComputerName\ComputerName of the current control set
+	OS           string       `json:"os,omitempty"`            // product name, release and version, e.g. "Windows 10 Pro 22H2 (10.0.19045.2965)"
+	Edition      string       `json:"edition,omitempty"`       // EditionID, e.g. "Professional"
+	Build        string       `json:"build,omitempty"`         // CurrentBuildNumber, e.g. "19045"
+	InstallDate  string       `json:"install_date,omitempty"`  // SOFTWARE InstallTime/InstallDate, UTC, in TimeLayout
+	ShutdownTime string       `json:"shutdown_time,omitempty"` // SYSTEM Control\Windows ShutdownTime (the last clean shutdown), UTC, in TimeLayout
+	TimeZone     string       `json:"time_zone,omitempty"`     // TimeZoneKeyName (StandardName before Vista) from the current control set
+	HiveKinds    []string     `json:"hive_kinds"`              // kinds of the hives present, sorted
+	Users        []User       `json:"users"`                   // user profiles with at least one hive
+	ControlSets  []ControlSet `json:"control_sets,omitempty"`  // from SYSTEM\Select
 }
 
 // User is one user profile of a host.
@@ -162,6 +201,24 @@ type Problem struct {
 	Path     string `json:"path,omitempty"`     // file or key concerned
 	Analyzer string `json:"analyzer,omitempty"` // empty for problems outside analyzers (discovery, parsing)
 	Message  string `json:"message"`
+}
+
+// String renders the problem on one line for a terminal or a log:
+// "[host] path: message", leaving out what is empty, with control, bidi and
+// zero-width characters escaped as in the table format.
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Host != "" {
+		b.WriteString("[" + escapeText(p.Host) + "] ")
+	}
+	if p.Path != "" {
+		b.WriteString(escapeText(p.Path) + ": ")
+	}
+	if p.Analyzer != "" {
+		b.WriteString(escapeText(p.Analyzer) + ": ")
+	}
+	b.WriteString(escapeText(p.Message))
+	return b.String()
 }
 
 // Summary counts what a report holds. It covers every finding, including
@@ -237,9 +294,37 @@ type reportJSON struct {
 	Problems      []Problem     `json:"problems"`
 }
 
+// inputJSON is the JSON form of an Input: dirty and checksum_ok only when
+// the base block was examined, times with TimeLayout.
 type inputJSON struct {
-	Input
-	HeaderTime string `json:"header_time,omitempty"`
+	Path       string     `json:"path"`
+	Source     string     `json:"source,omitempty"`
+	Kind       string     `json:"kind"`
+	Host       string     `json:"host"`
+	User       string     `json:"user,omitempty"`
+	Label      string     `json:"label,omitempty"`
+	Size       int64      `json:"size"`
+	SHA256     string     `json:"sha256,omitempty"`
+	HeaderTime string     `json:"header_time,omitempty"`
+	State      string     `json:"state"`
+	Dirty      *bool      `json:"dirty,omitempty"`
+	ChecksumOK *bool      `json:"checksum_ok,omitempty"`
+	Logs       []string   `json:"logs,omitempty"`
+	Notes      []string   `json:"notes,omitempty"`
+	FileTimes  *FileTimes `json:"file_times,omitempty"`
+}
+
+func newInputJSON(in Input) inputJSON {
+	j := inputJSON{Path: in.Path, Source: in.Source, Kind: in.Kind, Host: in.Host, User: in.User, Label: in.Label,
+		Size: in.Size, SHA256: in.SHA256, HeaderTime: FormatTime(in.HeaderTime), State: in.State,
+		Logs: in.Logs, Notes: in.Notes, FileTimes: in.FileTimes}
+	if j.State == "" {
+		j.State = InputRead
+	}
+	if in.Checked() {
+		j.Dirty, j.ChecksumOK = &in.Dirty, &in.ChecksumOK
+	}
+	return j
 }
 
 // MarshalJSON writes times with TimeLayout and empty lists as [] rather than null.
@@ -247,7 +332,7 @@ type inputJSON struct {
 func (r Report) MarshalJSON() ([]byte, error) {
 	inputs := make([]inputJSON, len(r.Inputs))
 	for i, in := range r.Inputs {
-		inputs[i] = inputJSON{in, FormatTime(in.HeaderTime)}
+		inputs[i] = newInputJSON(in)
 	}
 	return marshalJSON(reportJSON{
 		SchemaVersion: r.SchemaVersion,

@@ -101,3 +101,16 @@ func view(r *Report, floor Severity) *Report {
 	v.MinSeverity = floor
 	return &v
 }
+
+// FormatForExtension returns the format that writes files ending in ext
+// (".json", ".csv", ... any letter case); ok is false for an extension no
+// format writes.
+func FormatForExtension(ext string) (name string, ok bool) {
+	ext = strings.ToLower(ext)
+	for _, f := range formats {
+		if slices.Contains(f.extensions, ext) {
+			return f.name, true
+		}
+	}
+	return "", false
+}

@@ -17,12 +17,24 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Exit codes.
+// Exit codes, documented in the app's help (exitCodesHelp) and the README.
 const (
 	exitOK       = 0
 	exitFindings = 1
 	exitUsage    = 2
+	exitProblems = 3
 )
+
+// exitCodesHelp is the exit-code table every help screen ends with.
+const exitCodesHelp = `Exit codes:
+   0  the run completed: everything given was looked at, no finding reached --fail-on
+   1  a finding reached --fail-on
+   2  a usage error, or nothing to scan (a path that does not exist, a folder
+      without hives, an output format hivescan does not write); a one-line
+      hint goes to stderr
+   3  scanned, but something could not be looked at: the report's problems
+      list says what (a hive that could not be read or classified, an analyzer
+      that could not run); --problems-ok turns this into 0 or 1`
 
 // exitError carries an exit code out of a command.
 type exitError struct {
@@ -41,7 +53,23 @@ func usageErr(format string, args ...any) error {
 // the exit code. stdout carries only the report; logs go to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(&env{stdout: stdout, stderr: stderr, args: args[1:], now: now})
-	err := app.RunContext(ctx, args)
+	if i := len(args) - 1; i >= 1 && args[1] == "help" {
+		// "hivescan help scan" is "hivescan scan --help".
+		args = append(append([]string{args[0]}, args[2:]...), "--help")
+	}
+	ordered, cl := reorder(app, args)
+	switch {
+	case cl.command == "" && !asksHelpOrVersion(cl.global):
+		fmt.Fprintln(stderr, "hivescan: give a command: "+commandNames(app)+" (see hivescan --help)")
+		return exitUsage
+	case cl.dangling != "":
+		fmt.Fprintf(stderr, "hivescan: %s: flag needs an argument: %s (see hivescan %s --help)\n", cl.command, cl.dangling, cl.command)
+		return exitUsage
+	case cl.command != "" && cl.cmd == nil:
+		fmt.Fprintf(stderr, "hivescan: unknown command %q: the commands are %s (see hivescan --help)\n", cl.command, commandNames(app))
+		return exitUsage
+	}
+	err := app.RunContext(ctx, ordered)
 	if err == nil {
 		return exitOK
 	}
@@ -54,6 +82,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "hivescan: %v\n", err)
 	return exitUsage
+}
+
+// asksHelpOrVersion reports a command line of global flags that asks for
+// the help or the version.
+func asksHelpOrVersion(global []string) bool {
+	for _, a := range global {
+		switch a {
+		case "-h", "--help", "-help", "-v", "--version", "-version":
+			return true
+		}
+	}
+	return false
+}
+
+// commandNames lists the visible commands, comma-separated.
+func commandNames(app *cli.App) string {
+	var names []string
+	for _, c := range app.Commands {
+		if !c.Hidden {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // now is the clock of a run; tests replace it.
@@ -69,7 +120,7 @@ type env struct {
 
 func newApp(e *env) *cli.App {
 	stdout, stderr := e.stdout, e.stderr
-	return &cli.App{
+	app := &cli.App{
 		Name:    "hivescan",
 		Usage:   "find persistence in Windows registry hives, offline",
 		Version: version,
@@ -78,7 +129,11 @@ as KAPE output, mounted volumes, disk images), reads them read-only and runs
 analyzers over every host it finds: Session Manager (BootExecute, pending
 renames, KnownDLLs, SubSystems...), Run keys, Winlogon, services, IFEO and
 more, with special care for fake system processes (smss.exe, csrss.exe...)
-planted outside System32.`,
+planted outside System32.
+
+Flags may come before or after paths: "hivescan scan DIR -f jsonl" works.
+
+` + exitCodesHelp,
 		Writer:                 stdout,
 		ErrWriter:              stderr,
 		HideHelpCommand:        true,
@@ -105,6 +160,17 @@ planted outside System32.`,
 			fmt.Fprintf(stderr, "hivescan: unknown command %q (see hivescan --help)\n", name)
 		},
 	}
+	for _, c := range app.Commands {
+		// A usage mistake is one line on stderr with a hint, never the help
+		// screen on stdout.
+		c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
+			return usageErr("%s: %v (see hivescan %s --help)", c.Name, err, c.Name)
+		}
+		if c.Description != "" {
+			c.Description += "\n\n" + exitCodesHelp
+		}
+	}
+	return app
 }
 
 // logFlags are accepted before the command and after it.

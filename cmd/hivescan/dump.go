@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -46,6 +47,9 @@ Examples:
 			}
 			if !known {
 				return usageErr("dump: unknown format %q (want %s)", format, strings.Join(dump.Formats, ", "))
+			}
+			if st, err := os.Stat(c.Args().Get(0)); err == nil && st.IsDir() {
+				return usageErr("dump: %s is a folder: dump reads one hive file (hivescan hives %s lists the hives in it)", c.Args().Get(0), c.Args().Get(0))
 			}
 			entry, file, err := scan.OpenHive(c.Context, c.Args().Get(0), c.Bool("no-logs"))
 			if err != nil {

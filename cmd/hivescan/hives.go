@@ -26,6 +26,7 @@ Examples:
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
+			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind when no rule can tell; repeatable"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -36,8 +37,11 @@ Examples:
 			if format != "table" && format != "json" {
 				return usageErr("hives: unknown format %q (table or json)", format)
 			}
-			r, scanErr := scan.Run(c.Context, scan.Options{Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), NoDeleted: true, VerifyImages: c.Bool("verify-image"), Version: version, Args: e.args, Now: e.now})
-			var err error
+			kinds, err := parseKinds(c.StringSlice("kind"))
+			if err != nil {
+				return err
+			}
+			r, scanErr := scan.Run(c.Context, scan.Options{Kinds: kinds, Paths: c.Args().Slice(), NoLogs: c.Bool("no-logs"), NoDeleted: true, VerifyImages: c.Bool("verify-image"), Version: version, Args: e.args, Now: e.now})
 			if format == "json" {
 				var w report.Writer
 				w, err = report.FormatFor("json", "", report.Options{})

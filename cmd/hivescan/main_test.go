@@ -119,7 +119,9 @@ func TestExitCodes(t *testing.T) {
 		out  string // substring of stdout
 		err  string // substring of stderr
 	}{
-		{"no command", nil, 0, "USAGE", ""},
+		{"no command", nil, 2, "", "give a command"},
+		{"help", []string{"--help"}, 0, "USAGE", ""},
+		{"unknown command", []string{"sacn", clean}, 2, "", `unknown command "sacn"`},
 		{"scan without path", []string{"scan"}, 2, "", "at least one PATH"},
 		{"missing path", []string{"scan", "--format", "json", "no/such/dir", clean}, 2, `"hosts"`, "no/such/dir"},
 		{"fail-on high with findings", []string{"scan", "--fail-on", "high", "-f", "jsonl", fake}, 1, "bootexecute", ""},

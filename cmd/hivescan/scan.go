@@ -1,16 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/internal/scan"
 	"github.com/hivescan/hivescan/report"
 )
@@ -30,7 +33,15 @@ Examples:
    hivescan scan --format json -o report.json /cases/42
    hivescan scan --fail-on high --format jsonl SYSTEM NTUSER.DAT
    hivescan scan --analyzers bootexecute --skip runkeys /cases/42
-   hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42`,
+   hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42
+
+Every problem (something given that could not be looked at) is in the report
+in every format and also one line on stderr: "hivescan: problem: [host] path: message".
+
+Exit codes: 0 done, no finding reached --fail-on; 1 a finding reached --fail-on;
+2 usage error, or a PATH that cannot be used at all; 3 the report was written but
+lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
+-o may not point inside a PATH being scanned.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output `FORMAT`: " + strings.Join(report.Formats(), ", ") + " (default: from -o's extension, else table)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -46,6 +57,8 @@ Examples:
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "scan `N` hosts at once (memory holds at most N hosts' hives)"},
 			&cli.StringFlag{Name: "shard", Usage: "scan only shard `I/N` of the hosts (0 <= I < N; a stable hash of each host), or auto: the index of a Kubernetes Indexed Job, Slurm job array or AWS Batch array job task; combine the parts with hivescan merge"},
 			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
+			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
+			&cli.BoolFlag{Name: "problems-ok", Usage: "exit 0 or 1 (by --fail-on) even when something could not be looked at; without it a report with problems exits 3"},
 		}, logFlags("")...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
@@ -62,6 +75,9 @@ Examples:
 			}
 			out, err := newOutput(c, e.stdout)
 			if err != nil {
+				return err
+			}
+			if err := outsideEvidence(out.path, c.Args().Slice()); err != nil {
 				return err
 			}
 			var baseline report.Baseline
@@ -83,7 +99,12 @@ Examples:
 			if err != nil {
 				return usageErr("--shard: %v", err)
 			}
+			kinds, err := parseKinds(c.StringSlice("kind"))
+			if err != nil {
+				return err
+			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
+				Kinds:        kinds,
 				Jobs:         c.Int("jobs"),
 				Shard:        shard,
 				Progress:     newProgress(e.stderr, quietFlag(c)),
@@ -96,6 +117,10 @@ Examples:
 				Args:         e.args,
 				Now:          e.now,
 			})
+			if scanErr != nil && len(r.Inputs) == 0 && len(r.Hosts) == 0 {
+				// Nothing was scanned: the mistake, not an empty report.
+				return &exitError{code: exitUsage, err: scanErr}
+			}
 			if baseline != nil {
 				r.ApplyBaseline(baseline)
 				r.Finalize()
@@ -103,12 +128,14 @@ Examples:
 			if err := out.write(r); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			var inErr *scan.InputError
-			switch {
-			case errors.As(scanErr, &inErr):
+			for _, p := range r.Problems {
+				fmt.Fprintf(e.stderr, "hivescan: problem: %s\n", p)
+			}
+			if scanErr != nil {
 				return &exitError{code: exitUsage, err: scanErr}
-			case scanErr != nil:
-				return &exitError{code: exitUsage, err: scanErr}
+			}
+			if len(r.Problems) > 0 && !c.Bool("problems-ok") {
+				return &exitError{code: exitProblems, err: fmt.Errorf("%d problems: the report is incomplete, some evidence could not be looked at (--problems-ok exits 0 or 1 regardless)", len(r.Problems))}
 			}
 			if failSet && r.CountAtLeast(failOn) > 0 {
 				return &exitError{code: exitFindings, err: fmt.Errorf("%d findings at or above %s", r.CountAtLeast(failOn), failOn)}
@@ -126,6 +153,68 @@ func quietFlag(c *cli.Context) bool {
 		}
 	}
 	return false
+}
+
+// parseKinds reads --kind PATH=KIND values.
+func parseKinds(vals []string) ([]scan.KindOverride, error) {
+	var out []scan.KindOverride
+	for _, v := range vals {
+		i := strings.LastIndex(v, "=")
+		if i <= 0 {
+			return nil, usageErr("--kind %q: want PATH=KIND, e.g. --kind evidence/hive1=SOFTWARE", v)
+		}
+		k, err := hive.ParseKind(v[i+1:])
+		if err != nil || k == hive.KindUnknown {
+			return nil, usageErr("--kind %q: %v", v, cmp.Or(err, errors.New("UNKNOWN is not a kind to give")))
+		}
+		out = append(out, scan.KindOverride{Path: v[:i], Kind: k})
+	}
+	return out, nil
+}
+
+// outsideEvidence refuses an output file inside any of the evidence paths
+// (a folder, or the file itself), after resolving relative paths and
+// symbolic links, so that a scan never changes what it scans.
+func outsideEvidence(output string, paths []string) error {
+	if output == "" || output == "-" {
+		return nil
+	}
+	out, err := realPath(output)
+	if err != nil {
+		return usageErr("-o %s: %v", output, err)
+	}
+	for _, p := range paths {
+		ev, err := realPath(p)
+		if err != nil {
+			continue // the scan reports it
+		}
+		st, err := os.Stat(ev)
+		inside := err == nil && st.IsDir() && (out == ev || strings.HasPrefix(out, strings.TrimSuffix(ev, string(filepath.Separator))+string(filepath.Separator)))
+		if inside || out == ev {
+			return usageErr("-o %s is inside the evidence %s: a scan never writes into what it scans; write the report elsewhere, e.g. -o %s",
+				output, p, filepath.Join(filepath.Dir(strings.TrimSuffix(ev, string(filepath.Separator))), "hivescan-report"+filepath.Ext(output)))
+		}
+	}
+	return nil
+}
+
+// realPath returns p absolute with every symbolic link resolved, also when
+// its last components do not exist yet.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if dir == filepath.Dir(dir) {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(dir)}, rest...)
+	}
 }
 
 func parseFailOn(s string) (report.Severity, bool, error) {
@@ -159,6 +248,11 @@ func newOutput(c *cli.Context, stdout io.Writer) (*output, error) {
 			return nil, usageErr("--min-severity: %v", err)
 		}
 		opts.MinSeverity = sev
+	}
+	if ext := filepath.Ext(path); name == "" && ext != "" {
+		if _, ok := report.FormatForExtension(ext); !ok {
+			return nil, usageErr("-o %s: hivescan writes no %s files; give --format (%s) or use one of their extensions", path, ext, strings.Join(report.Formats(), ", "))
+		}
 	}
 	w, err := report.FormatFor(name, path, opts)
 	if err != nil {

@@ -59,8 +59,13 @@ type Candidate struct {
 	Display string
 	Size    int64
 	User    string // profile folder name when the path shows one
-	Label   string // hive.LabelRegBack for RegBack copies
-	Logs    []LogFile
+	// UserHint is the folder a user hive sits in when the path does not
+	// show a profile (a service profile copied beside a collection); the
+	// hive's embedded name wins over it.
+	UserHint string
+	Label    string // hive.LabelRegBack for RegBack copies
+	Logs     []LogFile
+	Link     string // when Path is a symbolic link: the slash path inside Source.FS it resolves to
 }
 
 // LogFile is a transaction log paired with a hive.
@@ -68,6 +73,7 @@ type LogFile struct {
 	Path    string
 	Display string
 	Size    int64
+	Link    string // as Candidate.Link
 }
 
 // Host is the hives of one Windows installation or collection folder.
@@ -120,10 +126,12 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 	var hives []*Candidate
 	logs := map[string]LogFile{} // slash path -> log
 	var sigLogs []LogFile        // logs recognised by content
-	consider := func(p string, size int64) {
+	// consider looks at the regular file p (reached through a symbolic
+	// link resolving to link, when link is not empty).
+	consider := func(p string, size int64, link string) {
 		base := strings.ToLower(path.Base(p))
 		if isLogName(base) {
-			lf := LogFile{Path: p, Display: src.display(p), Size: size}
+			lf := LogFile{Path: p, Display: src.display(p), Size: size, Link: link}
 			logs[p] = lf
 			if size > 0 {
 				if k, err := identify(src.FS, p); err == nil && k == hive.LogFile {
@@ -139,9 +147,9 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 		}
 		switch k {
 		case hive.PrimaryHive:
-			hives = append(hives, &Candidate{Path: p, Display: src.display(p), Size: size})
+			hives = append(hives, &Candidate{Path: p, Display: src.display(p), Size: size, Link: link})
 		case hive.LogFile:
-			lf := LogFile{Path: p, Display: src.display(p), Size: size}
+			lf := LogFile{Path: p, Display: src.display(p), Size: size, Link: link}
 			logs[p] = lf
 			sigLogs = append(sigLogs, lf)
 		case hive.Win9xRegistry:
@@ -153,6 +161,7 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 		}
 	}
 	if src.Paths != nil {
+		odd := map[string]bool{}
 		for _, p := range src.Paths {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -162,8 +171,22 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 				res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: err.Error()})
 				continue
 			}
-			if st.Mode().IsRegular() {
-				consider(p, st.Size())
+			// A file system that serves names Windows cannot open as
+			// written (a profile folder named "..", in an NTFS image)
+			// describes them; each is a problem, once.
+			if o, ok := st.Sys().(interface{ Oddities() []string }); ok {
+				for _, m := range o.Oddities() {
+					if !odd[m] {
+						odd[m] = true
+						res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: m})
+					}
+				}
+			}
+			switch {
+			case st.Mode().IsRegular():
+				consider(p, st.Size(), "")
+			case hivePlace(p, st.IsDir()):
+				res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: notAFile(st.Mode())})
 			}
 		}
 	} else {
@@ -186,15 +209,30 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 				res.Problems = append(res.Problems, Problem{Path: src.display(src.Root), Message: fmt.Sprintf("stopped after %d files", maxFiles)})
 				return fs.SkipAll
 			}
-			if !d.Type().IsRegular() {
-				return nil
+			switch t := d.Type(); {
+			case t.IsRegular():
+				info, err := d.Info()
+				if err != nil {
+					res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: err.Error()})
+					return nil
+				}
+				consider(p, info.Size(), "")
+			case t&fs.ModeSymlink != 0:
+				target, st, msg := followLink(src.FS, src.Root, p)
+				switch {
+				case msg != "":
+					res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: msg})
+				case st == nil: // a link to a folder, or a dangling one, where no hive belongs
+				case st.Mode().IsRegular():
+					consider(p, st.Size(), target)
+				case hivePlace(p, st.IsDir()):
+					res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: "symbolic link to " + target + ": " + notAFile(st.Mode())})
+				}
+			case hivePlace(p, t.IsDir()):
+				// Directories, FIFOs, devices and sockets are never opened
+				// (a FIFO would block); where a hive belongs they are named.
+				res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: notAFile(t)})
 			}
-			info, err := d.Info()
-			if err != nil {
-				res.Problems = append(res.Problems, Problem{Path: src.display(p), Message: err.Error()})
-				return nil
-			}
-			consider(p, info.Size())
 			return nil
 		})
 		if err != nil {
@@ -219,6 +257,102 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 	res.Hosts = group(src, hives)
 	sort.Slice(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
 	return res, nil
+}
+
+// maxLinkHops bounds how many symbolic links one path may go through.
+const maxLinkHops = 40
+
+// followLink resolves the symbolic link p of fsys, hop by hop, without
+// opening anything. It returns the slash path inside fsys that p resolves
+// to and its FileInfo; when the link leaves root (an absolute target or one
+// climbing out with ".."), loops, dangles or cannot be read, it returns
+// instead a message for the report (empty for a dangling link whose name
+// is not a hive's: such links are common and hold nothing). A link to a
+// folder is not an error; WalkDir does not descend into it.
+func followLink(fsys fs.FS, root, p string) (string, fs.FileInfo, string) {
+	cur := p
+	for hop := 0; hop < maxLinkHops; hop++ {
+		target, err := fs.ReadLink(fsys, cur)
+		if err != nil {
+			return "", nil, fmt.Sprintf("symbolic link that cannot be read: %v", err)
+		}
+		next := path.Join(path.Dir(cur), target)
+		abs := path.IsAbs(target) || strings.HasPrefix(target, `\`) || len(target) > 1 && target[1] == ':'
+		if abs || !inside(root, next) {
+			// Links to folders outside (junctions of a mounted Windows
+			// volume, "Documents and Settings") hold no hive of this
+			// evidence; anything else might be one.
+			if st, err := fs.Stat(fsys, p); err == nil && st.IsDir() && !hivePlace(p, true) {
+				return "", nil, ""
+			}
+			hint := "give the target itself"
+			if abs {
+				hint += ", or make the link relative"
+			}
+			return "", nil, fmt.Sprintf("symbolic link to %s, outside the evidence folder: not followed (%s)", target, hint)
+		}
+		st, err := fs.Lstat(fsys, next)
+		if err != nil {
+			if hivePlace(p, false) {
+				return "", nil, fmt.Sprintf("symbolic link to %s, which does not exist: %v", next, err)
+			}
+			return "", nil, ""
+		}
+		if st.Mode()&fs.ModeSymlink == 0 {
+			if st.IsDir() && !hivePlace(p, true) {
+				return "", nil, ""
+			}
+			return next, st, ""
+		}
+		cur = next
+	}
+	return "", nil, fmt.Sprintf("symbolic link: more than %d links in a row (a loop?): not followed", maxLinkHops)
+}
+
+// inside reports whether the slash path p lies in root ("." for all of the FS).
+func inside(root, p string) bool {
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return false
+	}
+	return root == "." || root == "" || p == root || strings.HasPrefix(p, root+"/")
+}
+
+// notAFile says what sits where a hive was expected, for the report.
+func notAFile(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder where a hive would be: not a hive"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO) where a hive would be: not opened"
+	case m&fs.ModeDevice != 0:
+		return "a device file where a hive would be: not opened"
+	case m&fs.ModeSocket != 0:
+		return "a socket where a hive would be: not opened"
+	}
+	return fmt.Sprintf("not a regular file (%v) where a hive would be: not opened", m.Type())
+}
+
+// hivePlace reports whether something other than a regular file at p
+// (a folder when dir) is where a hive could be: a hive's file name
+// (SYSTEM, NTUSER.DAT, ...; with or without a .LOG, .LOG1 or .LOG2 suffix)
+// inside Windows/System32/config or its RegBack folder, or anywhere for a
+// FIFO, device or socket; a folder only when its name has the hive's
+// extension (NTUSER.DAT, UsrClass.dat, Amcache.hve), since folders named
+// System, Default or Drivers are normal elsewhere in Windows.
+func hivePlace(p string, dir bool) bool {
+	base := strings.ToLower(path.Base(p))
+	for _, ext := range []string{".log", ".log1", ".log2"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if !hiveNames[base] {
+		return false
+	}
+	parent := strings.ToLower(path.Dir(p))
+	if parent == "system32/config" || parent == "system32/config/regback" ||
+		strings.HasSuffix(parent, "/system32/config") || strings.HasSuffix(parent, "/system32/config/regback") {
+		return true
+	}
+	return !dir || strings.Contains(base, ".")
 }
 
 func isLogName(base string) bool {

@@ -27,6 +27,9 @@ func place(p string) (root, user, label string) {
 			if i+4 < len(comps) && lower[i+3] == "regback" {
 				return join(i), "", hive.LabelRegBack
 			}
+			if i+4 < len(comps) && lower[i+3] == "systemprofile" {
+				return join(i), comps[i+3], ""
+			}
 			return join(i), "", ""
 		}
 		if lower[i] == "windows" && lower[i+1] == "serviceprofiles" && i+3 < len(comps) {
@@ -59,8 +62,23 @@ func group(src Source, hives []*Candidate) []*Host {
 		}
 		h.Hives = append(h.Hives, c)
 	}
-	// A collection folder that sits directly inside a Windows root (for
-	// example a flat folder of user hives next to Windows\) stays its own host.
+	// A service or default profile copied into a folder of its own beside
+	// a collection (Win11/LocalService/NTUSER.DAT next to Win11/SYSTEM)
+	// belongs to that collection's host, not to a host of its own.
+	for k, h := range byKey {
+		parent := byKey[hostKey{path.Dir(k.root), k.label}]
+		if parent == nil || k.root == "." || !isProfileFolder(path.Base(k.root)) || !onlyUserHives(h) {
+			continue
+		}
+		for _, c := range h.Hives {
+			c.UserHint = path.Base(k.root)
+		}
+		parent.Hives = append(parent.Hives, h.Hives...)
+		delete(byKey, k)
+	}
+	// Any other collection folder that sits directly inside a Windows root
+	// (for example a flat folder of user hives next to Windows\) stays its
+	// own host.
 	hosts := make([]*Host, 0, len(byKey))
 	for _, h := range byKey {
 		sort.Slice(h.Hives, func(i, j int) bool { return h.Hives[i].Path < h.Hives[j].Path })
@@ -87,6 +105,30 @@ func group(src Source, hives []*Candidate) []*Host {
 		}
 	}
 	return hosts
+}
+
+// isProfileFolder reports the folder names of the profiles every Windows
+// host has besides its users': the service accounts' and the default
+// profile's ("Default", "Default User", a collector's "DEFAULT (NTUSER)").
+func isProfileFolder(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "localservice", "networkservice", "systemprofile":
+		return true
+	}
+	return strings.HasPrefix(n, "default")
+}
+
+// onlyUserHives reports whether every hive of h is named like a profile hive.
+func onlyUserHives(h *Host) bool {
+	for _, c := range h.Hives {
+		switch strings.ToLower(path.Base(c.Path)) {
+		case "ntuser.dat", "usrclass.dat", "ntuser.man":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // hostName names a host folder: its path relative to the evidence root, with

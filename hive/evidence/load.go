@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/hivescan/hivescan/hive"
@@ -27,15 +28,35 @@ type File struct {
 	Truncated  bool
 	HeaderTime time.Time
 	Logs       []string // display paths of the logs paired with a hive
-	Notes      []string
-	ModTime    time.Time // file-system modification time
-	Sys        any       // fs.FileInfo.Sys() of the file, e.g. NTFS record and times
-	Err        error     // why the file could not be used; nil when it was
+	// KindBy and KindAgainst are the evidence that decided the hive's kind
+	// and the evidence that pointed elsewhere (hive.Classification).
+	KindBy      []string
+	KindAgainst []string
+	// Replay is what transaction-log recovery did to a dirty hive; nil for
+	// a clean hive and for logs.
+	Replay  *Replay
+	Notes   []string
+	ModTime time.Time // file-system modification time
+	Sys     any       // fs.FileInfo.Sys() of the file, e.g. NTFS record and times
+	Err     error     // why the file could not be used; nil when it was
+}
+
+// Replay records the recovery of a dirty hive from its logs: whether any
+// log changed it, and the base block's sequence numbers (primary,
+// secondary) before and after.
+type Replay struct {
+	Applied        bool
+	SequenceBefore [2]uint32
+	SequenceAfter  [2]uint32 // equal to SequenceBefore when nothing was applied
 }
 
 // LoadOptions tune Load.
 type LoadOptions struct {
 	Hive hive.Options
+	// KindOf, when set, may override the kind of the hive at a display
+	// path (the user's --kind); it returns hive.KindUnknown to let the
+	// evidence decide.
+	KindOf func(display string) hive.Kind
 	// Replay, when set, is offered every dirty hive with its logs and
 	// returns the bytes to parse instead (transaction-log recovery), with
 	// notes for the report. It must not modify its inputs.
@@ -104,6 +125,10 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		}
 		parseData := data
 		if f.Dirty {
+			if bb, err := hive.ParseBaseBlock(data); err == nil {
+				seq := [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+				f.Replay = &Replay{SequenceBefore: seq, SequenceAfter: seq}
+			}
 			switch {
 			case opts.Replay != nil && len(logData) > 0:
 				rec, notes, err := opts.Replay(data, logData)
@@ -112,6 +137,10 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 					f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
 				} else if rec != nil {
 					parseData = rec
+					if bb, err := hive.ParseBaseBlock(rec); err == nil && f.Replay != nil {
+						f.Replay.Applied = true
+						f.Replay.SequenceAfter = [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+					}
 				}
 			case len(c.Logs) == 0:
 				f.Notes = append(f.Notes, "dirty hive and no transaction logs found: recent changes may be missing")
@@ -119,14 +148,31 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 				f.Notes = append(f.Notes, "dirty hive scanned as is: its transaction logs were not applied")
 			}
 		}
-		hv, err := hive.Parse(parseData, c.Display, opts.Hive)
+		hopts := opts.Hive
+		hopts.Path = c.Display
+		if opts.KindOf != nil {
+			if k := opts.KindOf(c.Display); k != hive.KindUnknown {
+				hopts.Kind = k
+			}
+		}
+		hv, err := hive.Parse(parseData, c.Display, hopts)
 		if err != nil {
+			// Say what the hive would have been, so that a report shows an
+			// unread SOFTWARE as such.
+			var name string
+			if bb, err := hive.ParseBaseBlock(parseData); err == nil {
+				name = bb.FileName
+			}
+			class := hive.ClassifyUnread(name, c.Display)
+			f.Kind, f.KindBy, f.KindAgainst = class.Kind.String(), class.By, class.Against
 			f.Err = err
 			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: err.Error()})
 			out.Files = append(out.Files, f)
 			continue
 		}
 		f.Kind = hv.Kind().String()
+		class := hv.Classification()
+		f.KindBy, f.KindAgainst = class.By, class.Against
 		f.Truncated = hv.Truncated
 		if hv.Truncated {
 			f.Notes = append(f.Notes, "hive is truncated: keys past the end of the file are missing")
@@ -135,13 +181,67 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		if user == "" && (hv.Kind() == hive.KindNTUser || hv.Kind() == hive.KindUsrClass) {
 			if u, ok := hive.ProfileFromEmbeddedName(hv.Header.FileName); ok {
 				user = u
+			} else {
+				user = c.UserHint
 			}
 		}
 		f.User = user
 		out.Set.Add(&hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs})
 		out.Files = append(out.Files, f)
 	}
+	nameHost(out, h)
 	return out
+}
+
+// nameHost names the host by its computer name (with the folder or image
+// name beside it) and gives each user hive its profile's SID, from the
+// ProfileList, the service accounts' well-known SIDs, or a UsrClass root
+// key ("S-1-5-21-..._Classes").
+func nameHost(out *Loaded, h *Host) {
+	info := out.Set.Info()
+	for _, err := range info.Errs {
+		out.Problems = append(out.Problems, Problem{Path: out.Set.Root, Message: "host information: " + err.Error()})
+	}
+	if cn := info.ComputerName; cn != "" {
+		base := strings.TrimSuffix(h.Name, " ("+h.Label+")")
+		if h.Label != "" {
+			out.Set.Host = cn + " (" + base + ", " + h.Label + ")"
+		} else {
+			out.Set.Host = cn + " (" + base + ")"
+		}
+	}
+	// A UsrClass.dat copied beside one NTUSER.DAT without its profile
+	// folder (a flat collection) is that user's.
+	users := map[string][]string{} // folder -> users of the NTUSER hives in it
+	for _, e := range out.Set.Users() {
+		users[folderOf(e.Path)] = append(users[folderOf(e.Path)], e.User)
+	}
+	for _, e := range out.Set.UserClasses() {
+		if u := users[folderOf(e.Path)]; e.User == "" && len(u) == 1 {
+			e.User = u[0]
+			for i := range out.Files {
+				if out.Files[i].Display == e.Path && out.Files[i].Role == "hive" {
+					out.Files[i].User = u[0]
+				}
+			}
+		}
+	}
+	classesSID := map[string]string{} // user -> SID from its UsrClass root
+	for _, e := range out.Set.UserClasses() {
+		if sid, ok := hive.ClassesSID(e.Hive); ok && e.User != "" {
+			classesSID[strings.ToLower(e.User)] = sid
+		}
+	}
+	for _, e := range out.Set.Entries {
+		if e.User == "" || (e.Kind() != hive.KindNTUser && e.Kind() != hive.KindUsrClass) {
+			continue
+		}
+		if sid, ok := info.SIDFor(e.User); ok {
+			e.SID = sid
+		} else if sid, ok := classesSID[strings.ToLower(e.User)]; ok {
+			e.SID = sid
+		}
+	}
 }
 
 // readAll reads a whole file and hashes it, refusing files above the size
@@ -183,4 +283,12 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 		}
 	}
 	return data, hex.EncodeToString(h.Sum(nil)), st, nil
+}
+
+// folderOf returns the folder part of a display path (either separator).
+func folderOf(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,8 +30,12 @@ type Manifest struct {
 
 // ExtractedFile is one file written by Extract.
 type ExtractedFile struct {
-	Volume    string `json:"volume"`  // Volume.Desc
-	Path      string `json:"path"`    // slash path in the volume
+	Volume string `json:"volume"` // Volume.Desc
+	Path   string `json:"path"`   // slash path in the volume, as this FS serves it (odd names by their alias)
+	// RawPath is Path with every name that Windows cannot open as written
+	// (see ntfsfs.OddName) as stored in the index, Go-quoted: Users/".."/NTUSER.DAT.
+	// Empty when there is none.
+	RawPath   string `json:"raw_path,omitempty"`
 	Display   string `json:"display"` // Image.Display form
 	Written   string `json:"written"` // slash path relative to the output folder
 	Kind      string `json:"kind"`    // Found.Kind, or "log"
@@ -44,15 +49,37 @@ type ExtractedFile struct {
 	Modified   *time.Time `json:"modified,omitempty"`
 	MFTChanged *time.Time `json:"mft_changed,omitempty"`
 	Accessed   *time.Time `json:"accessed,omitempty"`
+
+	odd []ntfsfs.OddName
+}
+
+// rawPath spells p with its odd names as stored, quoted, or "" when it has none.
+func rawPath(p string, odd []ntfsfs.OddName) string {
+	if len(odd) == 0 {
+		return ""
+	}
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		prefix := path.Join(parts[:i+1]...)
+		for _, o := range odd {
+			if o.Path == prefix {
+				parts[i] = strconv.Quote(o.Raw)
+			}
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // Extract copies the hives Locate finds in every NTFS volume of img, and
 // their logs, into dir (created if needed), and writes manifest.json there.
 // Files land under dir/<volume>/<path in volume>, every component
 // sanitized; nothing is written outside dir and no existing file is
-// overwritten (a clashing name gets a "~N" suffix). Files that cannot be
-// read are listed in Manifest.Problems; the error reports only failures to
-// write.
+// overwritten (a clashing name gets a "~N" suffix). Names Windows cannot
+// open as written (a profile folder named "..", a slash inside a name, a
+// device name) are read through their index entry, written under their
+// safe alias, recorded in ExtractedFile.RawPath and listed once each in
+// Manifest.Problems. Files that cannot be read are listed in
+// Manifest.Problems too; the error reports only failures to write.
 func Extract(img *Image, dir string) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
@@ -69,6 +96,7 @@ func Extract(img *Image, dir string) (*Manifest, error) {
 			m.Problems = append(m.Problems, fmt.Sprintf("%s: %v", v.Desc, err))
 		}
 		volDir := sanitize(strings.ReplaceAll(v.Desc, " ", "_"))
+		reported := map[string]bool{}
 		for _, f := range found {
 			files := []ExtractedFile{{Path: f.Path, Kind: f.Kind, Root: f.Root, User: f.User}}
 			for _, lg := range f.Logs {
@@ -85,6 +113,12 @@ func Extract(img *Image, dir string) (*Manifest, error) {
 				case err != nil:
 					m.Problems = append(m.Problems, fmt.Sprintf("%s: %v", ef.Display, err))
 					continue
+				}
+				for _, o := range ef.odd {
+					if !reported[o.Path] {
+						reported[o.Path] = true
+						m.Problems = append(m.Problems, fmt.Sprintf("%s: %s", img.Display(v, o.Path), o))
+					}
 				}
 				m.Files = append(m.Files, ef)
 			}
@@ -132,6 +166,8 @@ func copyOut(root *os.Root, fsys fs.FS, volDir string, ef *ExtractedFile) error 
 		t := rec.StandardInformation
 		ef.MFTRecord = rec.Number
 		ef.Created, ef.Modified, ef.MFTChanged, ef.Accessed = &t.Created, &t.Modified, &t.MFTChanged, &t.Accessed
+		ef.odd = rec.OddNames
+		ef.RawPath = rawPath(ef.Path, rec.OddNames)
 	}
 	parts := []string{volDir}
 	for _, c := range strings.Split(ef.Path, "/") {

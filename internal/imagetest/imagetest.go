@@ -22,6 +22,12 @@ import (
 )
 
 // Tree is what a test volume holds.
+//
+// In NTFS trees, %XX (two hex digits) inside a path component stands for
+// that byte, so that names Windows refuses but an NTFS index can hold are
+// written as such: "Users/%2E%2E/NTUSER.DAT" puts a hive in a folder named
+// "..", "Users/a%2Fb" makes a folder whose name holds a slash, "%25" is a
+// percent sign.
 type Tree struct {
 	// Dirs are folders to create even when no file lies in them
 	// (slash-separated, from the volume root).

@@ -256,7 +256,7 @@ func TestFolderOfCollections(t *testing.T) {
 	for _, h := range r.Hosts {
 		names = append(names, h.Name)
 	}
-	want := []string{"hostA.zip", "hostB.raw > volume (NTFS)", "hostC"}
+	want := []string{"CLEAN-PC (hostC)", "HR-PC (hostA.zip)", "HR-PC (hostB.raw > volume (NTFS))"}
 	if diff := gocmp.Diff(want, names); diff != "" {
 		t.Errorf("hosts (-want +got):\n%s", diff)
 	}

@@ -82,6 +82,13 @@ type side struct {
 func normalize(t *testing.T, r *report.Report, host, asHost string, rel func(string) string) side {
 	t.Helper()
 	s := side{inputs: map[string]parityInput{}}
+	// A host whose SYSTEM hive names the computer is called by that name,
+	// with the folder or image beside it.
+	for _, h := range r.Hosts {
+		if h.ComputerName != "" {
+			host = h.ComputerName + " (" + host + ")"
+		}
+	}
 	for _, f := range r.Findings {
 		if f.Host != host {
 			t.Errorf("finding %s on host %q, want %q", f.Rule, f.Host, host)

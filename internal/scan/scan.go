@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,6 +20,7 @@ import (
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/archive"
 	"github.com/hivescan/hivescan/hive/evidence"
+	"github.com/hivescan/hivescan/hive/image/ntfsfs"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -33,6 +34,8 @@ type Options struct {
 	// VerifyImages reads every disk image whole to check the hash its
 	// container stores (EWF MD5); otherwise images are reported unverified.
 	VerifyImages bool
+	// Kinds override the kind of the hives at these paths (--kind).
+	Kinds []KindOverride
 	// Jobs is how many hosts are scanned at once (runtime.NumCPU() when 0).
 	Jobs int
 	// Shard, when Count > 1, limits the scan to the hosts this shard owns.
@@ -42,6 +45,8 @@ type Options struct {
 	Version  string
 	Args     []string
 	Now      func() time.Time // clock; time.Now when nil
+
+	ov *overrides
 }
 
 // InputError is returned when an evidence path cannot be used at all (it does
@@ -68,8 +73,14 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	log := zerolog.Ctx(ctx)
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
+	opts.ov = newOverrides(opts.Kinds)
 	// Problems that belong to no host are reported by the first shard only.
 	general := opts.Shard.Count <= 1 || opts.Shard.Index == 0
+	problem := func(p report.Problem) {
+		if general {
+			r.Problems = append(r.Problems, p)
+		}
+	}
 	var inputErrs []error
 	var jobs []*job
 	var all []*opened
@@ -83,7 +94,60 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		r.Finished = now().UTC()
 		r.Finalize()
 	}
+	// discover finds the hosts of src and queues those of this shard; a
+	// source with nothing in it is errNoHives unless quietEmpty.
+	discover := func(src evidence.Source, o *opened, quietEmpty bool) error {
+		res, err := evidence.Discover(ctx, src, evidence.Options{})
+		if err != nil {
+			return err
+		}
+		for _, p := range discoveryProblems(res) {
+			problem(p)
+		}
+		if len(res.Hosts) == 0 && len(res.Problems) == 0 && len(res.OrphanLogs) == 0 && !quietEmpty {
+			return errNoHives
+		}
+		for _, h := range res.Hosts {
+			if opts.Shard.Owns(hostIdentity(src, h)) {
+				o.hold()
+				jobs = append(jobs, &job{src: src, host: h, owner: o})
+			}
+		}
+		return nil
+	}
+	// Hive and log files named one by one are read together, folder by
+	// folder, so that logs pair with their hive however they were given.
+	var loose []looseFile
+	var rest []string
 	for _, p := range opts.Paths {
+		if k, ok := looseKind(p); ok {
+			loose = append(loose, looseFile{arg: p, kind: k})
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	if len(loose) > 0 {
+		srcs, problems := looseSources(loose)
+		for _, p := range problems {
+			inputErrs = append(inputErrs, &InputError{Path: p.Path, Err: errors.New(p.Message)})
+			problem(p)
+		}
+		o := &opened{}
+		all = append(all, o)
+		o.hold()
+		for _, src := range srcs {
+			if err := discover(src, o, false); err != nil {
+				if ctx.Err() != nil {
+					finish()
+					return r, err
+				}
+				inputErrs = append(inputErrs, &InputError{Path: src.Name, Err: err})
+				problem(report.Problem{Path: src.Name, Message: err.Error()})
+			}
+		}
+		o.release()
+	}
+	for _, p := range rest {
 		srcs, o, err := sources(p, opts.VerifyImages)
 		if o == nil {
 			o = &opened{}
@@ -93,41 +157,31 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 			if len(srcs) == 0 {
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
 			}
-			if general {
-				r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
-			}
+			problem(report.Problem{Path: p, Message: err.Error()})
 		}
-		if general {
-			r.Problems = append(r.Problems, o.problems...)
+		for _, pr := range o.problems {
+			problem(pr)
 		}
 		o.hold() // until every source of p is discovered
 		for i, src := range srcs {
-			res, err := evidence.Discover(ctx, src, evidence.Options{})
-			if err != nil {
+			if err := discover(src, o, i == 0 && o.nested); err != nil {
 				if ctx.Err() != nil {
 					finish()
 					return r, err
 				}
+				if o.nested && errors.Is(err, errNoHives) {
+					// An archive or image inside the folder: the folder is
+					// usable, that part of it held nothing.
+					problem(report.Problem{Path: src.Name, Message: err.Error()})
+					continue
+				}
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
-				if general {
-					r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
-				}
-				continue
-			}
-			if general {
-				r.Problems = append(r.Problems, discoveryProblems(res, i == 0 && o.nested)...)
-			}
-			for _, h := range res.Hosts {
-				if opts.Shard.Owns(hostIdentity(src, h)) {
-					o.hold()
-					jobs = append(jobs, &job{src: src, host: h, owner: o})
-				}
+				problem(report.Problem{Path: p, Message: err.Error()})
 			}
 		}
 		o.release()
 	}
-	results := runJobs(ctx, jobs, opts)
-	for _, res := range results {
+	for _, res := range runJobs(ctx, jobs, opts) {
 		r.Findings = append(r.Findings, res.findings...)
 		r.Analyzers = append(r.Analyzers, res.runs...)
 		r.Problems = append(r.Problems, res.problems...)
@@ -135,6 +189,9 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		if res.host != nil {
 			r.Hosts = append(r.Hosts, *res.host)
 		}
+	}
+	for _, p := range opts.ov.unused() {
+		problem(p)
 	}
 	finish()
 	if err := ctx.Err(); err != nil {
@@ -144,19 +201,14 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	return r, errors.Join(inputErrs...)
 }
 
-// discoveryProblems are what discovery of one source could not use. A
-// folder whose hives are all inside archives or images it holds (quietEmpty)
-// is not reported as empty.
-func discoveryProblems(res *evidence.Result, quietEmpty bool) []report.Problem {
+// discoveryProblems are what discovery of one source could not use.
+func discoveryProblems(res *evidence.Result) []report.Problem {
 	var out []report.Problem
 	for _, p := range res.Problems {
 		out = append(out, report.Problem{Path: p.Path, Message: p.Message})
 	}
 	for _, lf := range res.OrphanLogs {
 		out = append(out, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
-	}
-	if len(res.Hosts) == 0 && len(res.Problems) == 0 && !quietEmpty {
-		out = append(out, report.Problem{Path: res.Source.Name, Message: "no registry hives found"})
 	}
 	return out
 }
@@ -180,17 +232,7 @@ func sources(p string, verify bool) ([]evidence.Source, *opened, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	switch hive.Identify(head) {
-	case hive.PrimaryHive:
-		dir, base := filepath.Split(p)
-		if dir == "" {
-			dir = "."
-		}
-		return []evidence.Source{{FS: os.DirFS(dir), Root: ".", Name: p, Paths: []string{base},
-			Display: func(string) string { return p }}}, nil, nil
-	case hive.LogFile:
-		return nil, nil, fmt.Errorf("a transaction log, not a hive: give the hive (or its folder) and hivescan pairs the logs")
-	case hive.Win9xRegistry:
+	if hive.Identify(head) == hive.Win9xRegistry {
 		return nil, nil, hive.ErrWin9x
 	}
 	if archive.Identify(head) != "" {
@@ -204,6 +246,24 @@ func sources(p string, verify bool) ([]evidence.Source, *opened, error) {
 		return srcs, nil, err
 	}
 	return srcs, &opened{images: []*openImage{img}}, err
+}
+
+// looseKind reports whether p is a regular file holding a hive or a
+// transaction log, read one by one rather than as a folder or an image.
+func looseKind(p string) (hive.FileKind, bool) {
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return hive.NotRegistry, false
+	}
+	head, err := readHead(p)
+	if err != nil {
+		return hive.NotRegistry, false
+	}
+	switch k := hive.Identify(head); k {
+	case hive.PrimaryHive, hive.LogFile:
+		return k, true
+	}
+	return hive.NotRegistry, false
 }
 
 func joinDisplay(root string) func(string) string {
@@ -234,23 +294,25 @@ func readHead(p string) ([]byte, error) {
 func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts Options) hostResult {
 	log := zerolog.Ctx(ctx)
 	var out hostResult
-	lopts := evidence.LoadOptions{Hive: opts.Hive}
+	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
 	log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
 	loaded := evidence.Load(ctx, src, h, lopts)
 	for _, p := range loaded.Problems {
-		out.problems = append(out.problems, report.Problem{Host: h.Name, Path: p.Path, Message: p.Message})
+		out.problems = append(out.problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
 	}
 	var live []report.Finding
+	var runs []report.AnalyzerRun
 	if opts.Analyzers != nil {
 		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
-		live = res.Findings
+		live, runs = res.Findings, res.Runs
 		out.findings = append(out.findings, res.Findings...)
 		out.runs = append(out.runs, res.Runs...)
 		out.problems = append(out.problems, res.Problems...)
 	}
+	out.problems = append(out.problems, unclassified(loaded, runs, needsOf(opts.Analyzers))...)
 	var delNotes map[string][]string
 	if !opts.NoDeleted {
 		found, problems, notes := scanDeleted(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.Analyzers, live)
@@ -259,7 +321,7 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 		delNotes = notes
 	}
 	for _, f := range loaded.Files {
-		in := input(src, h, f)
+		in := input(src, h, loaded.Set.Host, f)
 		in.Notes = append(in.Notes, delNotes[f.Display]...)
 		out.inputs = append(out.inputs, in)
 		out.bytes += f.Size
@@ -269,12 +331,30 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	return out
 }
 
-func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input {
+func replayOf(r *evidence.Replay) *report.Replay {
+	if r == nil {
+		return nil
+	}
+	return &report.Replay{Applied: r.Applied, SequenceBefore: r.SequenceBefore, SequenceAfter: r.SequenceAfter}
+}
+
+// needsOf maps analyzer names to the hive kinds they need.
+func needsOf(list []*analyzers.Analyzer) map[string][]hive.Kind {
+	m := make(map[string][]hive.Kind, len(list))
+	for _, a := range list {
+		m[a.Name] = a.Needs
+	}
+	return m
+}
+
+func input(src evidence.Source, h *evidence.Host, host string, f evidence.File) report.Input {
 	in := report.Input{
 		Path:       f.Display,
 		Source:     src.Name,
 		Kind:       f.Kind,
-		Host:       h.Name,
+		KindBy:     f.KindBy,
+		KindDoubts: f.KindAgainst,
+		Host:       host,
 		User:       f.User,
 		Label:      f.Label,
 		Size:       f.Size,
@@ -283,72 +363,124 @@ func input(src evidence.Source, h *evidence.Host, f evidence.File) report.Input 
 		Dirty:      f.Dirty,
 		ChecksumOK: f.ChecksumOK,
 		Logs:       f.Logs,
+		Replay:     replayOf(f.Replay),
 		Notes:      f.Notes,
 		FileTimes:  fileTimes(f),
 	}
+	// The state says what is known. A file refused or unreadable before its
+	// contents were read has no hash and no base block to judge; one read but
+	// not parsed has a hash, and its base block fields say something only
+	// when the base block itself was parsed (a bad checksum makes it dirty).
+	switch {
+	case f.Err != nil && f.SHA256 == "":
+		in.State = report.InputNotRead
+		in.Dirty, in.ChecksumOK = false, false
+		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	case f.Err != nil:
+		in.State = report.InputNotParsed
+		in.Notes = append(in.Notes, "not parsed: "+f.Err.Error())
+	default:
+		in.State = report.InputRead
+	}
 	if f.Role == "log" {
-		in.ChecksumOK = false
+		// Load hashes a log without looking at its base block: read it
+		// here, so that checksum_ok says what is true. A log without a
+		// readable base block (an old-format .LOG) is not-parsed, and
+		// then the report claims nothing about its checksum.
+		in.Dirty, in.ChecksumOK = false, false
+		if in.State == report.InputRead {
+			bb, err := logBaseBlock(src, f.Path)
+			if err != nil {
+				in.State = report.InputNotParsed
+				in.Notes = append(in.Notes, "base block not readable: "+err.Error())
+			} else {
+				in.Dirty, in.ChecksumOK, in.HeaderTime = bb.Dirty(), bb.ChecksumOK(), bb.LastWritten
+			}
+		}
 		in.Notes = append(in.Notes, "transaction log")
 	}
-	if f.Err != nil {
-		in.Notes = append(in.Notes, "not read: "+f.Err.Error())
+	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
+		for _, o := range rec.OddNames {
+			in.Notes = append(in.Notes, fmt.Sprintf("path holds a name Windows cannot open: %s is really named %s (MFT record %d): %s", o.Path, strconv.Quote(o.Raw), o.Record, o.Reason))
+		}
+	}
+	for _, c := range h.Hives {
+		switch {
+		case c.Path == f.Path && c.Link != "":
+			in.Notes = append(in.Notes, "symbolic link to "+c.Link+" (inside the evidence folder): read through the link")
+		case c.Path != f.Path:
+			for _, lf := range c.Logs {
+				if lf.Path == f.Path && lf.Link != "" {
+					in.Notes = append(in.Notes, "symbolic link to "+lf.Link+" (inside the evidence folder): read through the link")
+				}
+			}
+		}
 	}
 	return in
 }
 
+// logBaseBlock reads the base block of the transaction log p of src.
+func logBaseBlock(src evidence.Source, p string) (hive.BaseBlock, error) {
+	f, err := src.FS.Open(p)
+	if err != nil {
+		return hive.BaseBlock{}, err
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return hive.BaseBlock{}, err
+	}
+	return hive.ParseBaseBlock(head[:n])
+}
+
 // describeHost summarises a host for the report.
 func describeHost(set *hive.Set) report.Host {
-	h := report.Host{Name: set.Host, Root: set.Root, HiveKinds: []string{}, Users: []report.User{}}
+	info := set.Info()
+	h := report.Host{Name: set.Host, Root: set.Root, HiveKinds: []string{}, Users: []report.User{},
+		ComputerName: info.ComputerName, OS: info.OS(), Edition: info.EditionID, Build: info.Build,
+		InstallDate: report.FormatTime(info.InstallDate), ShutdownTime: report.FormatTime(info.ShutdownTime), TimeZone: info.TimeZone}
 	for _, k := range set.Kinds() {
 		h.HiveKinds = append(h.HiveKinds, k.String())
 	}
-	users := map[string]bool{}
+	users := map[string]int{}
 	for _, e := range set.Entries {
-		if (e.Kind() == hive.KindNTUser || e.Kind() == hive.KindUsrClass) && e.User != "" && !users[e.User] {
-			users[e.User] = true
+		if (e.Kind() != hive.KindNTUser && e.Kind() != hive.KindUsrClass) || e.User == "" {
+			continue
+		}
+		i, ok := users[e.User]
+		if !ok {
+			i = len(h.Users)
+			users[e.User] = i
 			h.Users = append(h.Users, report.User{Name: e.User})
+		}
+		if h.Users[i].SID == "" {
+			h.Users[i].SID = e.SID
+		}
+	}
+	for i, u := range h.Users {
+		for _, p := range info.Profiles {
+			if p.SID == u.SID {
+				h.Users[i].Profile = p.Path
+			}
 		}
 	}
 	sort.Slice(h.Users, func(i, j int) bool { return h.Users[i].Name < h.Users[j].Name })
 	if sys := set.System(); sys != nil {
-		sets, _ := sys.ControlSets()
+		sets, _ := sys.ControlSets() // a damaged Select is reported by the analyzers that need it
 		for _, cs := range sets {
 			roles := cs.Roles
 			if roles == nil {
 				roles = []string{}
 			}
 			h.ControlSets = append(h.ControlSets, report.ControlSet{Name: cs.Name, Roles: roles})
-			if cs.IsCurrent() {
-				h.TimeZone = textValue(cs.Key, `Control\TimeZoneInformation`, "TimeZoneKeyName")
-			}
-		}
-	}
-	if sw := set.Software(); sw != nil {
-		if root, err := sw.Root(); err == nil {
-			cv := `Microsoft\Windows NT\CurrentVersion`
-			name := textValue(root, cv, "ProductName")
-			build := textValue(root, cv, "CurrentBuildNumber")
-			if build == "" {
-				build = textValue(root, cv, "CurrentBuild")
-			}
-			h.OS = strings.TrimSpace(strings.Join([]string{name, build}, " "))
 		}
 	}
 	return h
 }
 
-func textValue(k *hive.Key, path, name string) string {
-	sub, err := k.Key(path)
-	if err != nil {
-		return ""
-	}
-	v, err := sub.Value(name)
-	if err != nil {
-		return ""
-	}
-	s, _ := v.Text()
-	return s
-}
+// errNoHives is returned for evidence that holds no registry hive.
+var errNoHives = errors.New("no registry hives found (hives are found by their regf signature, in folders, archives and disk images)")
 
 // errNotEvidence is returned for files that are neither hives nor images.
 var errNotEvidence = errors.New("not a registry hive, transaction log or disk image with an NTFS volume")

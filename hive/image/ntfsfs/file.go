@@ -51,9 +51,13 @@ func (e *dirEntry) Type() fs.FileMode {
 func (e *dirEntry) Info() (fs.FileInfo, error) {
 	e.fs.mu.Lock()
 	defer e.fs.mu.Unlock()
-	_, fi, err := e.fs.stat("stat", path.Join(e.dir, e.d.name), e.d)
+	name := path.Join(e.dir, e.d.name)
+	_, fi, err := e.fs.stat("stat", name, e.d)
 	if err != nil {
 		return nil, err
+	}
+	if _, odd, err := e.fs.resolve("stat", name); err == nil {
+		fi.rec.OddNames = odd
 	}
 	return fi, nil
 }

@@ -32,7 +32,8 @@ const (
 
 // dirent is one name in a directory index.
 type dirent struct {
-	name  string
+	name  string // as served: the name in the index, or its alias
+	raw   string // the name in the index when name is an alias
 	ref   uint64 // MFT reference: record number (48 bits) and sequence (16 bits)
 	isDir bool
 	size  int64 // real size as recorded in the index (may lag the file)
@@ -116,7 +117,7 @@ func parseNode(node []byte, out []dirent) ([]dirent, error) {
 		if length < 16 || length > len(e) || 16+keyLen > length {
 			return out, fmt.Errorf("index entry at %d: length %d, key %d", off, length, keyLen)
 		}
-		if fn, ok := parseFileName(e[16 : 16+keyLen]); ok && fn.ns != nsDOS && fn.name != "." {
+		if fn, ok := parseFileName(e[16 : 16+keyLen]); ok && fn.ns != nsDOS {
 			if len(out) >= maxDirEntries {
 				return out, fmt.Errorf("directory has more than %d entries", maxDirEntries)
 			}

@@ -1,7 +1,10 @@
 // Package ntfsfs serves an NTFS volume as a read-only io/fs.FS.
 //
 // Names are looked up case-insensitively, as Windows does; an exact match
-// wins over a case-folded one when a directory holds both. Directory
+// wins over a case-folded one when a directory holds both. Names that no
+// io/fs path can hold ("..", "a/b", ...) are served under an alias, and
+// every name Windows could not open as written is listed in the Record of
+// the files below it (see OddName). Directory
 // listings come from the directory's $I30 index (no whole-volume walk);
 // DOS 8.3 aliases are left out. File contents are the unnamed $DATA
 // stream, resident or not, sparse or compressed. FileInfo.Sys returns a
@@ -17,7 +20,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +55,9 @@ type Record struct {
 	Sequence            uint16
 	StandardInformation Timestamps // $STANDARD_INFORMATION
 	FileName            Timestamps // the Win32 (or POSIX) $FILE_NAME in the record
+	// OddNames are the names on the path the file was opened by that
+	// Windows cannot open as written, outermost first (see OddName).
+	OddNames []OddName
 }
 
 // FS is a read-only NTFS file system. It is safe for concurrent use.
@@ -253,6 +261,7 @@ func (f *FS) listDir(num uint64) ([]dirent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ntfs: %w", err)
 	}
+	out = aliasNames(num, out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	// Hard links to the same record under one name and duplicate keys are
 	// listed once.
@@ -268,6 +277,33 @@ func (f *FS) listDir(num uint64) ([]dirent, error) {
 	}
 	f.dirs[num] = uniq
 	return uniq, nil
+}
+
+// aliasNames drops the folder's link to itself (the root's "." entry) and
+// gives names that no io/fs path can hold their alias (see OddName).
+func aliasNames(num uint64, list []dirent) []dirent {
+	taken := make(map[string]bool, len(list))
+	for _, d := range list {
+		if !needsAlias(d.name) {
+			taken[d.name] = true
+		}
+	}
+	out := list[:0]
+	for _, d := range list {
+		if d.name == "." && d.record() == num {
+			continue
+		}
+		if needsAlias(d.name) {
+			d.raw = d.name
+			d.name = alias(d.name)
+			if taken[d.name] {
+				d.name += "~" + strconv.FormatUint(d.record(), 10)
+			}
+			taken[d.name] = true
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // find returns the entry named name in a sorted listing: the exact name
@@ -287,29 +323,40 @@ func find(list []dirent, name string) (dirent, bool) {
 
 // resolve walks name from the root. It returns the entry of the last
 // component (a synthetic one for the root). Call with f.mu held.
-func (f *FS) resolve(op, name string) (dirent, error) {
+// The odd names met on the way are returned too (see OddName).
+func (f *FS) resolve(op, name string) (dirent, []OddName, error) {
 	if !fs.ValidPath(name) {
-		return dirent{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+		return dirent{}, nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
 	cur := dirent{name: ".", ref: rootRecord, isDir: true}
 	if name == "." {
-		return cur, nil
+		return cur, nil, nil
 	}
+	var odd []OddName
+	at := "."
 	for _, c := range strings.Split(name, "/") {
 		if !cur.isDir {
-			return dirent{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			return dirent{}, nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
 		list, err := f.listDir(cur.record())
 		if err != nil {
-			return dirent{}, &fs.PathError{Op: op, Path: name, Err: err}
+			return dirent{}, nil, &fs.PathError{Op: op, Path: name, Err: err}
 		}
 		d, ok := find(list, c)
 		if !ok {
-			return dirent{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			return dirent{}, nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
-		cur = d
+		next := path.Join(at, d.name)
+		raw := d.name
+		if d.raw != "" {
+			raw = d.raw
+		}
+		if why := oddReason(raw); why != "" {
+			odd = append(odd, OddName{Path: next, Parent: at, Raw: raw, Record: d.record(), Dir: d.isDir, Reason: why})
+		}
+		cur, at = d, next
 	}
-	return cur, nil
+	return cur, odd, nil
 }
 
 // stat loads the record behind d and checks it still belongs to d. Call
@@ -334,7 +381,7 @@ func (f *FS) stat(op, name string, d dirent) (*mftRecord, *fileInfo, error) {
 func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	d, err := f.resolve("stat", name)
+	d, odd, err := f.resolve("stat", name)
 	if err != nil {
 		return nil, err
 	}
@@ -342,6 +389,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	fi.rec.OddNames = odd
 	return fi, nil
 }
 
@@ -349,7 +397,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 func (f *FS) ReadDir(name string) ([]fs.DirEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	d, err := f.resolve("readdir", name)
+	d, _, err := f.resolve("readdir", name)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +443,7 @@ func (f *FS) ReadFile(name string) ([]byte, error) {
 func (f *FS) Open(name string) (fs.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	d, err := f.resolve("open", name)
+	d, odd, err := f.resolve("open", name)
 	if err != nil {
 		return nil, err
 	}
@@ -403,6 +451,7 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	fi.rec.OddNames = odd
 	if fi.isDir {
 		return &dir{fs: f, name: name, info: fi, rec: d.record()}, nil
 	}

@@ -7,7 +7,12 @@
  * SPEC has one line per item, parents first:
  *   d PATH            create folder PATH (slash-separated, from the root)
  *   f PATH HOSTFILE   create file PATH with the bytes of HOSTFILE
- * PATH may not contain tabs; fields are separated by one tab.
+ * PATH may not contain tabs; fields are separated by one tab. Within a
+ * component, %XX (two hex digits) stands for that byte, so that names
+ * Windows would refuse can be written: "..", ".", "a%2Fb" (a slash inside
+ * a name), "%25" for a percent sign. Each component is looked up in its
+ * parent's index by name, never through a path parser, so ".." is a name
+ * like any other.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,16 +27,56 @@
 #include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
 
+/* unescape decodes %XX in place. */
+static void unescape(char *s) {
+	char *out = s;
+	for (; *s; s++) {
+		unsigned v;
+		if (s[0] == '%' && s[1] && s[2] && sscanf(s + 1, "%2x", &v) == 1) {
+			*out++ = (char)v;
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = 0;
+}
+
+/* lookup opens the folder PATH (escaped components, "" for the root) by
+ * looking each component up in its parent's index. */
+static ntfs_inode *lookup(ntfs_volume *vol, char *path) {
+	ntfs_inode *dir = ntfs_inode_open(vol, FILE_root);
+	char *save = NULL;
+	for (char *c = strtok_r(path, "/", &save); dir && c; c = strtok_r(NULL, "/", &save)) {
+		unescape(c);
+		ntfschar *uname = NULL;
+		int ulen = ntfs_mbstoucs(c, &uname);
+		if (ulen < 0) {
+			ntfs_inode_close(dir);
+			return NULL;
+		}
+		u64 ref = ntfs_inode_lookup_by_name(dir, uname, ulen);
+		free(uname);
+		ntfs_inode_close(dir);
+		if (ref == (u64)-1)
+			return NULL;
+		dir = ntfs_inode_open(vol, MREF(ref));
+	}
+	return dir;
+}
+
 static int create(ntfs_volume *vol, char *path, const char *host) {
 	char *slash = strrchr(path, '/');
-	const char *parent = "/";
+	char root[] = "";
+	char *parent = root;
 	char *name = path;
 	if (slash) {
 		*slash = 0;
 		parent = path;
 		name = slash + 1;
 	}
-	ntfs_inode *dir = ntfs_pathname_to_inode(vol, NULL, parent);
+	unescape(name);
+	ntfs_inode *dir = lookup(vol, parent);
 	if (!dir) {
 		fprintf(stderr, "parent %s: %s\n", parent, strerror(errno));
 		return -1;
