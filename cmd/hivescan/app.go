@@ -145,6 +145,8 @@ Flags may come before or after paths: "hivescan scan DIR -f jsonl" works.
 		},
 		Commands: []*cli.Command{
 			scanCommand(e),
+			mergeCommand(e),
+			stackCommand(e),
 			dumpCommand(e),
 			hivesCommand(e),
 			extractCommand(e),

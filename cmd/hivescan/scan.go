@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -53,6 +54,9 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "scan `N` hosts at once (memory holds at most N hosts' hives)"},
+			&cli.StringFlag{Name: "shard", Usage: "scan only shard `I/N` of the hosts (0 <= I < N; a stable hash of each host), or auto: the index of a Kubernetes Indexed Job, Slurm job array or AWS Batch array job task; combine the parts with hivescan merge"},
+			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
 			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
 			&cli.BoolFlag{Name: "problems-ok", Usage: "exit 0 or 1 (by --fail-on) even when something could not be looked at; without it a report with problems exits 3"},
 		}, logFlags("")...),
@@ -88,12 +92,22 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 					return usageErr("--baseline %s: %v", p, err)
 				}
 			}
+			if c.Int("jobs") < 1 {
+				return usageErr("--jobs: want at least 1, got %d", c.Int("jobs"))
+			}
+			shard, err := scan.ParseShard(c.String("shard"), c.Int("shard-count"), os.Getenv)
+			if err != nil {
+				return usageErr("--shard: %v", err)
+			}
 			kinds, err := parseKinds(c.StringSlice("kind"))
 			if err != nil {
 				return err
 			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
 				Kinds:        kinds,
+				Jobs:         c.Int("jobs"),
+				Shard:        shard,
+				Progress:     newProgress(e.stderr, quietFlag(c)),
 				Paths:        c.Args().Slice(),
 				Analyzers:    list,
 				NoLogs:       c.Bool("no-logs"),
@@ -129,6 +143,16 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			return nil
 		},
 	}
+}
+
+// quietFlag reports whether --quiet was given before or after the command.
+func quietFlag(c *cli.Context) bool {
+	for _, l := range c.Lineage() {
+		if l.Bool("quiet") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseKinds reads --kind PATH=KIND values.

@@ -264,7 +264,7 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 		return nil, "", st, fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
 	}
 	data := make([]byte, 0, st.Size())
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(1<<20, st.Size()+4096)) // small hives need no 1 MiB buffer
 	h := sha256.New()
 	for {
 		n, err := f.Read(buf)

@@ -24,6 +24,12 @@ func imageSources(p string, verify bool) ([]evidence.Source, *openImage, error) 
 		}
 		return nil, nil, err
 	}
+	return volumeSources(filepath.Base(p), img, p, verify)
+}
+
+// volumeSources returns one source per NTFS volume of an open image, named
+// after name; p is the image's path for the report.
+func volumeSources(name string, img *image.Image, p string, verify bool) ([]evidence.Source, *openImage, error) {
 	var srcs []evidence.Source
 	var errs []error
 	for _, vol := range img.NTFS() {
@@ -40,7 +46,7 @@ func imageSources(p string, verify bool) ([]evidence.Source, *openImage, error) 
 		srcs = append(srcs, evidence.Source{
 			FS:      vol.FS,
 			Root:    ".",
-			Name:    filepath.Base(p) + " > " + vol.Desc,
+			Name:    name + " > " + vol.Desc,
 			Display: func(name string) string { return img.Display(vol, name) },
 			Paths:   paths,
 		})
@@ -55,12 +61,17 @@ func imageSources(p string, verify bool) ([]evidence.Source, *openImage, error) 
 
 // openImage is an image being scanned and its report entry.
 type openImage struct {
-	img  *image.Image
-	desc report.Image
+	img    *image.Image
+	desc   report.Image
+	closed bool
 }
 
-// Close records the bytes read and closes the image files.
+// Close records the bytes read and closes the image files, once.
 func (o *openImage) Close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
 	o.desc.BytesRead = o.img.BytesRead()
 	return o.img.Close()
 }

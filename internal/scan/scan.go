@@ -18,6 +18,7 @@ import (
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/hive/archive"
 	"github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/hive/image/ntfsfs"
 	"github.com/hivescan/hivescan/report"
@@ -34,10 +35,16 @@ type Options struct {
 	// container stores (EWF MD5); otherwise images are reported unverified.
 	VerifyImages bool
 	// Kinds override the kind of the hives at these paths (--kind).
-	Kinds   []KindOverride
-	Version string
-	Args    []string
-	Now     func() time.Time // clock; time.Now when nil
+	Kinds []KindOverride
+	// Jobs is how many hosts are scanned at once (runtime.NumCPU() when 0).
+	Jobs int
+	// Shard, when Count > 1, limits the scan to the hosts this shard owns.
+	Shard Shard
+	// Progress, when not nil, is told about hosts as they are scanned.
+	Progress Progress
+	Version  string
+	Args     []string
+	Now      func() time.Time // clock; time.Now when nil
 
 	ov *overrides
 }
@@ -55,6 +62,10 @@ func (e *InputError) Unwrap() error { return e.Err }
 // Run scans the evidence and returns the report. The error is an
 // *InputError when an evidence path is unusable; the report then still holds
 // whatever the other paths gave.
+//
+// Hosts are scanned Options.Jobs at a time, each read, analysed and dropped
+// by one worker, so that memory holds at most that many hosts' hives; the
+// report is the same for any number of jobs.
 func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	now := opts.Now
 	if now == nil {
@@ -63,7 +74,47 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	log := zerolog.Ctx(ctx)
 	r := &report.Report{ToolVersion: opts.Version, Args: opts.Args, Started: now().UTC()}
 	opts.ov = newOverrides(opts.Kinds)
+	// Problems that belong to no host are reported by the first shard only.
+	general := opts.Shard.Count <= 1 || opts.Shard.Index == 0
+	problem := func(p report.Problem) {
+		if general {
+			r.Problems = append(r.Problems, p)
+		}
+	}
 	var inputErrs []error
+	var jobs []*job
+	var all []*opened
+	finish := func() {
+		for _, o := range all {
+			o.close()
+		}
+		for _, o := range all {
+			r.Images = append(r.Images, o.descs...)
+		}
+		r.Finished = now().UTC()
+		r.Finalize()
+	}
+	// discover finds the hosts of src and queues those of this shard; a
+	// source with nothing in it is errNoHives unless quietEmpty.
+	discover := func(src evidence.Source, o *opened, quietEmpty bool) error {
+		res, err := evidence.Discover(ctx, src, evidence.Options{})
+		if err != nil {
+			return err
+		}
+		for _, p := range discoveryProblems(res) {
+			problem(p)
+		}
+		if len(res.Hosts) == 0 && len(res.Problems) == 0 && len(res.OrphanLogs) == 0 && !quietEmpty {
+			return errNoHives
+		}
+		for _, h := range res.Hosts {
+			if opts.Shard.Owns(hostIdentity(src, h)) {
+				o.hold()
+				jobs = append(jobs, &job{src: src, host: h, owner: o})
+			}
+		}
+		return nil
+	}
 	// Hive and log files named one by one are read together, folder by
 	// folder, so that logs pair with their hive however they were given.
 	var loose []looseFile
@@ -79,65 +130,100 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		srcs, problems := looseSources(loose)
 		for _, p := range problems {
 			inputErrs = append(inputErrs, &InputError{Path: p.Path, Err: errors.New(p.Message)})
+			problem(p)
 		}
-		r.Problems = append(r.Problems, problems...)
+		o := &opened{}
+		all = append(all, o)
+		o.hold()
 		for _, src := range srcs {
-			if err := scanSource(ctx, src, opts, r); err != nil {
+			if err := discover(src, o, false); err != nil {
 				if ctx.Err() != nil {
-					r.Finished = now().UTC()
-					r.Finalize()
+					finish()
 					return r, err
 				}
 				inputErrs = append(inputErrs, &InputError{Path: src.Name, Err: err})
-				r.Problems = append(r.Problems, report.Problem{Path: src.Name, Message: err.Error()})
+				problem(report.Problem{Path: src.Name, Message: err.Error()})
 			}
 		}
+		o.release()
 	}
 	for _, p := range rest {
-		srcs, img, err := sources(p, opts.VerifyImages)
+		srcs, o, err := sources(p, opts.VerifyImages)
+		if o == nil {
+			o = &opened{}
+		}
+		all = append(all, o)
 		if err != nil {
 			if len(srcs) == 0 {
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
 			}
-			r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
+			problem(report.Problem{Path: p, Message: err.Error()})
 		}
-		for _, src := range srcs {
-			if err := scanSource(ctx, src, opts, r); err != nil {
+		for _, pr := range o.problems {
+			problem(pr)
+		}
+		o.hold() // until every source of p is discovered
+		for i, src := range srcs {
+			if err := discover(src, o, i == 0 && o.nested); err != nil {
 				if ctx.Err() != nil {
-					if img != nil {
-						img.Close()
-						r.Images = append(r.Images, img.desc)
-					}
-					r.Finished = now().UTC()
-					r.Finalize()
+					finish()
 					return r, err
 				}
+				if o.nested && errors.Is(err, errNoHives) {
+					// An archive or image inside the folder: the folder is
+					// usable, that part of it held nothing.
+					problem(report.Problem{Path: src.Name, Message: err.Error()})
+					continue
+				}
 				inputErrs = append(inputErrs, &InputError{Path: p, Err: err})
-				r.Problems = append(r.Problems, report.Problem{Path: p, Message: err.Error()})
+				problem(report.Problem{Path: p, Message: err.Error()})
 			}
 		}
-		if img != nil {
-			img.Close()
-			r.Images = append(r.Images, img.desc)
+		o.release()
+	}
+	for _, res := range runJobs(ctx, jobs, opts) {
+		r.Findings = append(r.Findings, res.findings...)
+		r.Analyzers = append(r.Analyzers, res.runs...)
+		r.Problems = append(r.Problems, res.problems...)
+		r.Inputs = append(r.Inputs, res.inputs...)
+		if res.host != nil {
+			r.Hosts = append(r.Hosts, *res.host)
 		}
 	}
-	r.Problems = append(r.Problems, opts.ov.unused()...)
-	r.Finished = now().UTC()
-	r.Finalize()
+	for _, p := range opts.ov.unused() {
+		problem(p)
+	}
+	finish()
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
 	log.Debug().Int("hosts", len(r.Hosts)).Int("findings", len(r.Findings)).Msg("scan done")
 	return r, errors.Join(inputErrs...)
 }
 
+// discoveryProblems are what discovery of one source could not use.
+func discoveryProblems(res *evidence.Result) []report.Problem {
+	var out []report.Problem
+	for _, p := range res.Problems {
+		out = append(out, report.Problem{Path: p.Path, Message: p.Message})
+	}
+	for _, lf := range res.OrphanLogs {
+		out = append(out, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
+	}
+	return out
+}
+
 // sources turns one command-line path into evidence sources.
-// For a disk image it also returns the open image, to close (and report)
-// once the sources are scanned.
-func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
+// For a disk image or archive it also returns what to close (and report)
+// once the sources are scanned; for a folder, the archives and disk images
+// inside it are sources too.
+func sources(p string, verify bool) ([]evidence.Source, *opened, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	if st.IsDir() {
-		return []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p)}}, nil, nil
+		return dirSources(p, verify)
 	}
 	if !st.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("not a regular file or folder")
@@ -149,7 +235,17 @@ func sources(p string, verify bool) ([]evidence.Source, *openImage, error) {
 	if hive.Identify(head) == hive.Win9xRegistry {
 		return nil, nil, hive.ErrWin9x
 	}
-	return imageSources(p, verify)
+	if archive.Identify(head) != "" {
+		srcs, o, err := archiveSources(p)
+		if !errors.Is(err, archive.ErrNotArchive) {
+			return srcs, o, err
+		}
+	}
+	srcs, img, err := imageSources(p, verify)
+	if img == nil {
+		return srcs, nil, err
+	}
+	return srcs, &opened{images: []*openImage{img}}, err
 }
 
 // looseKind reports whether p is a regular file holding a hive or a
@@ -193,61 +289,46 @@ func readHead(p string) ([]byte, error) {
 	return head[:n], nil
 }
 
-// scanSource discovers the hosts of one source and scans them one at a
-// time, so that memory holds one host's hives at once.
-func scanSource(ctx context.Context, src evidence.Source, opts Options, r *report.Report) error {
+// scanHost reads one host, runs the analyzers and deleted-record recovery
+// over it and returns its part of the report.
+func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts Options) hostResult {
 	log := zerolog.Ctx(ctx)
-	res, err := evidence.Discover(ctx, src, evidence.Options{})
-	if err != nil {
-		return err
-	}
-	for _, p := range res.Problems {
-		r.Problems = append(r.Problems, report.Problem{Path: p.Path, Message: p.Message})
-	}
-	for _, lf := range res.OrphanLogs {
-		r.Problems = append(r.Problems, report.Problem{Path: lf.Display, Message: "transaction log without its hive beside it: not applied"})
-	}
-	if len(res.Hosts) == 0 && len(res.Problems) == 0 && len(res.OrphanLogs) == 0 {
-		return errNoHives
-	}
+	var out hostResult
 	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
-	for _, h := range res.Hosts {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
-		loaded := evidence.Load(ctx, src, h, lopts)
-		for _, p := range loaded.Problems {
-			r.Problems = append(r.Problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
-		}
-		var live []report.Finding
-		var runs []report.AnalyzerRun
-		if opts.Analyzers != nil {
-			res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
-			live, runs = res.Findings, res.Runs
-			r.Findings = append(r.Findings, res.Findings...)
-			r.Analyzers = append(r.Analyzers, res.Runs...)
-			r.Problems = append(r.Problems, res.Problems...)
-		}
-		r.Problems = append(r.Problems, unclassified(loaded, runs, needsOf(opts.Analyzers))...)
-		var delNotes map[string][]string
-		if !opts.NoDeleted {
-			found, problems, notes := scanDeleted(ctx, loaded.Set, opts.Analyzers, live)
-			r.Findings = append(r.Findings, found...)
-			r.Problems = append(r.Problems, problems...)
-			delNotes = notes
-		}
-		for _, f := range loaded.Files {
-			in := input(src, h, loaded.Set.Host, f)
-			in.Notes = append(in.Notes, delNotes[f.Display]...)
-			r.Inputs = append(r.Inputs, in)
-		}
-		r.Hosts = append(r.Hosts, describeHost(loaded.Set))
+	log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
+	loaded := evidence.Load(ctx, src, h, lopts)
+	for _, p := range loaded.Problems {
+		out.problems = append(out.problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
 	}
-	return nil
+	var live []report.Finding
+	var runs []report.AnalyzerRun
+	if opts.Analyzers != nil {
+		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
+		live, runs = res.Findings, res.Runs
+		out.findings = append(out.findings, res.Findings...)
+		out.runs = append(out.runs, res.Runs...)
+		out.problems = append(out.problems, res.Problems...)
+	}
+	out.problems = append(out.problems, unclassified(loaded, runs, needsOf(opts.Analyzers))...)
+	var delNotes map[string][]string
+	if !opts.NoDeleted {
+		found, problems, notes := scanDeleted(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.Analyzers, live)
+		out.findings = append(out.findings, found...)
+		out.problems = append(out.problems, problems...)
+		delNotes = notes
+	}
+	for _, f := range loaded.Files {
+		in := input(src, h, loaded.Set.Host, f)
+		in.Notes = append(in.Notes, delNotes[f.Display]...)
+		out.inputs = append(out.inputs, in)
+		out.bytes += f.Size
+	}
+	host := describeHost(loaded.Set)
+	out.host = &host
+	return out
 }
 
 func replayOf(r *evidence.Replay) *report.Replay {
@@ -399,7 +480,7 @@ func describeHost(set *hive.Set) report.Host {
 }
 
 // errNoHives is returned for evidence that holds no registry hive.
-var errNoHives = errors.New("no registry hives found (hives are found by their regf signature; for a folder of disk images, give the images themselves)")
+var errNoHives = errors.New("no registry hives found (hives are found by their regf signature, in folders, archives and disk images)")
 
 // errNotEvidence is returned for files that are neither hives nor images.
 var errNotEvidence = errors.New("not a registry hive, transaction log or disk image with an NTFS volume")

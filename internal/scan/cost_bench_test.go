@@ -1,0 +1,96 @@
+package scan_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/hive/dump"
+	"github.com/hivescan/hivescan/internal/corpus"
+	"github.com/hivescan/hivescan/internal/scan"
+)
+
+// regipyHost lays regipy's real hives out as one host folder.
+func regipyHost(b testing.TB) (dir string, hives []string) {
+	dir = b.TempDir()
+	for dst, src := range map[string]string{
+		"Windows/System32/config/SYSTEM":                               "SYSTEM",
+		"Windows/System32/config/SAM":                                  "SAM",
+		"Windows/System32/config/SECURITY":                             "SECURITY",
+		"Windows/AppCompat/Programs/Amcache.hve":                       "amcache.hve",
+		"Users/user/NTUSER.DAT":                                        "NTUSER.DAT",
+		"Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat":      "UsrClass.dat",
+		"Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat.LOG1": "UsrClass.dat.LOG1",
+		"Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat.LOG2": "UsrClass.dat.LOG2",
+	} {
+		data, err := os.ReadFile(corpus.Path(b, "mkorman90__regipy/regipy_tests/data/"+src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		full := filepath.Join(dir, filepath.FromSlash(dst))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if filepath.Ext(dst) != ".LOG1" && filepath.Ext(dst) != ".LOG2" {
+			hives = append(hives, full)
+		}
+	}
+	return dir, hives
+}
+
+// BenchmarkScanVsDump compares one host's scan (every analyzer, logs and
+// deleted records as by default) with `hivescan dump --format jsonl` of
+// each of its hives, the cost of reading everything once. It reports
+// cpu-ns/op for each and, in the scan sub-benchmark, scan/dump, the ratio
+// of their CPU times (the issue's goal: at most 0.5).
+func BenchmarkScanVsDump(b *testing.B) {
+	dir, hives := regipyHost(b)
+	ctx := context.Background()
+	dumpOnce := func() {
+		for _, p := range hives {
+			e, _, err := scan.OpenHive(ctx, p, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := dump.Write(ctx, io.Discard, e.Hive, `\`, "jsonl"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	scanOnce := func() {
+		r, err := scan.Run(ctx, scan.Options{Paths: []string{dir}, Analyzers: analyzers.All(), Jobs: 1})
+		if err != nil || len(r.Hosts) != 1 {
+			b.Fatalf("%d hosts, %v", len(r.Hosts), err)
+		}
+	}
+	measure := func(f func(), n int) time.Duration {
+		c0 := cpuTime()
+		for range n {
+			f()
+		}
+		return (cpuTime() - c0) / time.Duration(n)
+	}
+	b.Run("dump", func(b *testing.B) {
+		c0 := cpuTime()
+		for b.Loop() {
+			dumpOnce()
+		}
+		b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+	})
+	b.Run("scan", func(b *testing.B) {
+		c0 := cpuTime()
+		for b.Loop() {
+			scanOnce()
+		}
+		scanCPU := float64(cpuTime()-c0) / float64(b.N)
+		b.ReportMetric(scanCPU, "cpu-ns/op")
+		b.ReportMetric(scanCPU/float64(measure(dumpOnce, 3)), "scan/dump")
+	})
+}
