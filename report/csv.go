@@ -31,7 +31,7 @@ func (cw *csvWriter) Write(w io.Writer, r *Report) error {
 	if err := out.Write(csvHeader); err != nil {
 		return err
 	}
-	for _, f := range view(r, cw.opts.MinSeverity).Findings {
+	for _, f := range view(r, cw.opts).Findings {
 		scope, value := "key", ""
 		if f.Value != nil {
 			scope, value = "value", *f.Value

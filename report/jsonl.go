@@ -14,7 +14,7 @@ var _ Writer = (*jsonlWriter)(nil)
 func (jw *jsonlWriter) Write(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for _, f := range view(r, jw.opts.MinSeverity).Findings {
+	for _, f := range view(r, jw.opts).Findings {
 		if err := enc.Encode(f); err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ Examples:
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
-		}, logFlags("")...),
+		}, append(viewFlags(), logFlags("")...)...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -128,6 +128,9 @@ func newOutput(c *cli.Context, stdout io.Writer) (*output, error) {
 	if table {
 		opts.MinSeverity = report.Low
 		opts.Color = path == "" && !c.Bool("no-color") && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	}
+	if err := setViewOptions(c, stdout, &opts); err != nil {
+		return nil, err
 	}
 	if s := c.String("min-severity"); s != "" {
 		sev, err := report.ParseSeverity(s)

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hivescan/hivescan/report"
+)
+
+func TestParseTimeFlag(t *testing.T) {
+	tests := []struct {
+		in       string
+		endOfDay bool
+		want     time.Time
+		wantErr  bool
+	}{
+		{"", false, time.Time{}, false},
+		{"2024-03-15", false, time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC), false},
+		{"2024-03-15", true, time.Date(2024, 3, 15, 23, 59, 59, 999999900, time.UTC), false},
+		{"2024-03-15T21:26:53.5897932Z", false, time.Date(2024, 3, 15, 21, 26, 53, 589793200, time.UTC), false},
+		{"2024-03-15T22:26:53+01:00", false, time.Date(2024, 3, 15, 21, 26, 53, 0, time.UTC), false},
+		{"2024-03-15T21:26:53", false, time.Date(2024, 3, 15, 21, 26, 53, 0, time.UTC), false},
+		{"yesterday", false, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		got, err := parseTimeFlag(tt.in, tt.endOfDay)
+		if (err != nil) != tt.wantErr || !got.Equal(tt.want) {
+			t.Errorf("parseTimeFlag(%q, %v) = %v, %v; want %v, error %v", tt.in, tt.endOfDay, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+// --since and --until keep only findings whose key was written in the range,
+// in every format; the summary still counts all.
+func TestScanSinceUntil(t *testing.T) {
+	code, out, stderr := runCLI(t, "scan", "--format", "json", "--since", "2024-03-15", "--until", "2024-03-15T23:59:59Z", evidence)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 || len(r.Findings) >= r.Summary.Findings {
+		t.Fatalf("%d findings shown of %d: the range should keep some and drop some", len(r.Findings), r.Summary.Findings)
+	}
+	day := time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
+	for _, f := range r.Findings {
+		if f.LastWrite.Before(day) || !f.LastWrite.Before(day.Add(24*time.Hour)) {
+			t.Errorf("finding written %v outside the range: %s", f.LastWrite, f.Title)
+		}
+	}
+	code, _, stderr = runCLI(t, "scan", "--since", "2024-03-16", "--until", "2024-03-15", evidence)
+	if code != exitUsage || !strings.Contains(stderr, "before --since") {
+		t.Errorf("reversed range: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestScanDetailsAndWidth(t *testing.T) {
+	host := evidence + "/fake-smss-bootexecute"
+	code, compact, _ := runCLI(t, "scan", "--width", "90", host)
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, l := range strings.Split(compact, "\n") {
+		if n := len([]rune(l)); n > 90 && !strings.HasPrefix(l, "started") {
+			t.Errorf("line of %d runes with --width 90: %q", n, l)
+		}
+	}
+	if strings.Contains(compact, "smss.exe runs") {
+		t.Error("compact view shows the explanation")
+	}
+	_, details, _ := runCLI(t, "scan", "-v", host)
+	if !strings.Contains(details, "smss.exe runs") || !strings.Contains(details, "ctl sets   ControlSet001 (current, default), ControlSet002 (last_known_good)") {
+		t.Errorf("--details lacks the explanation or the merged control sets:\n%s", details)
+	}
+}
