@@ -35,6 +35,17 @@ type Options struct {
 	// finding merged across control sets stays when any of its keys is in
 	// the range. The summary still counts every finding.
 	Since, Until time.Time
+	// Analyzers describes the analyzers, for formats that explain their
+	// rules (SARIF rule help, HTML). Optional: without it rules are
+	// described from their findings alone.
+	Analyzers []AnalyzerDoc
+}
+
+// AnalyzerDoc describes one analyzer for Options.Analyzers.
+type AnalyzerDoc struct {
+	Name   string   // as in Finding.Analyzer
+	Doc    string   // first line is the title
+	Attack []string // ATT&CK technique ids its findings may carry
 }
 
 // DefaultWidth is the table format's line width when Options.Width is 0.
@@ -54,6 +65,7 @@ var formats = []format{
 	{"json", []string{".json"}, "the whole report as one indented JSON document (SCHEMA.md)", func(o Options) Writer { return &jsonWriter{opts: o} }},
 	{"jsonl", []string{".jsonl", ".ndjson"}, "one JSON finding per line", func(o Options) Writer { return &jsonlWriter{opts: o} }},
 	{"csv", []string{".csv"}, "one row per finding, fixed header", func(o Options) Writer { return &csvWriter{opts: o} }},
+	{"sarif", []string{".sarif"}, "SARIF 2.1.0 for code-scanning services and CI: one result per finding", func(o Options) Writer { return &sarifWriter{opts: o} }},
 }
 
 // Formats returns the format names, the default first.
@@ -78,7 +90,7 @@ func FormatDoc(name string) string {
 
 // FormatFor returns the writer for the format called name (any letter case).
 // When name is empty it chooses by the extension of outputPath (.json,
-// .jsonl, .ndjson, .csv, .txt), and falls back to the table format when the
+// .jsonl, .ndjson, .csv, .sarif, .txt, ...; see Formats and FormatDoc), and falls back to the table format when the
 // extension says nothing or outputPath is empty. An unknown name is an error.
 func FormatFor(name, outputPath string, opts Options) (Writer, error) {
 	if name != "" {

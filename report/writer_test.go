@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestFormatFor(t *testing.T) {
@@ -20,6 +22,8 @@ func TestFormatFor(t *testing.T) {
 		{"", "out.ndjson", &jsonlWriter{}, false},
 		{"", "out.csv", &csvWriter{}, false},
 		{"", "out.txt", &tableWriter{}, false},
+		{"", "scan.SARIF", &sarifWriter{}, false},
+		{"sarif", "", &sarifWriter{}, false},
 		{"", "out.log", &tableWriter{}, false},
 		{"", "json", &tableWriter{}, false},
 		{"json", "", &jsonWriter{}, false},
@@ -46,7 +50,7 @@ func TestFormatForPassesOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tw, ok := w.(*tableWriter); !ok || tw.opts != opts {
+	if tw, ok := w.(*tableWriter); !ok || !cmp.Equal(tw.opts, opts) {
 		t.Errorf("FormatFor(table) = %#v, want a table writer with %+v", w, opts)
 	}
 }
@@ -81,7 +85,7 @@ func ExampleFormatFor() {
 		fmt.Println(err)
 	}
 	// Output:
-	// [table json jsonl csv]
+	// [table json jsonl csv sarif]
 	// severity,host,analyzer,rule,title,hive_kind,hive,user,key,scope,value,data,last_write,control_set,control_set_role,attack,risk,deleted,detail,fingerprint
 	// high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,alice,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,false,,2062b968f0483698
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -26,6 +27,9 @@ func viewFlags() []cli.Flag {
 
 // setViewOptions fills in opts from viewFlags.
 func setViewOptions(c *cli.Context, stdout io.Writer, opts *report.Options) error {
+	for _, a := range analyzers.All() {
+		opts.Analyzers = append(opts.Analyzers, report.AnalyzerDoc{Name: a.Name, Doc: a.Doc, Attack: a.Attack})
+	}
 	opts.Details = c.Bool("details")
 	opts.Width = c.Int("width")
 	if opts.Width < 0 {

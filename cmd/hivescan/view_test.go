@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -75,5 +77,58 @@ func TestScanDetailsAndWidth(t *testing.T) {
 	_, details, _ := runCLI(t, "scan", "-v", host)
 	if !strings.Contains(details, "smss.exe runs") || !strings.Contains(details, "ctl sets   ControlSet001 (current, default), ControlSet002 (last_known_good)") {
 		t.Errorf("--details lacks the explanation or the merged control sets:\n%s", details)
+	}
+}
+
+// SARIF of the whole sample evidence is valid against the OASIS schema and
+// carries the analyzers' documentation as rule help.
+func TestScanSARIF(t *testing.T) {
+	code, out, stderr := runCLI(t, "scan", "-f", "sarif", evidence)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	sch, err := c.Compile("../../testdata/sarif/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("sarif output does not match the schema: %v", err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID   string `json:"id"`
+						Full struct {
+							Text string `json:"text"`
+						} `json:"fullDescription"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []json.RawMessage `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	var r report.Report
+	_, js, _ := runCLI(t, "scan", "-f", "json", evidence)
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(log.Runs[0].Results), len(r.Findings); got != want || got == 0 {
+		t.Errorf("%d SARIF results, %d findings in the JSON report", got, want)
+	}
+	for _, rule := range log.Runs[0].Tool.Driver.Rules {
+		if strings.HasPrefix(rule.Full.Text, "hivescan analyzer ") {
+			t.Errorf("rule %s has no analyzer documentation: %q", rule.ID, rule.Full.Text)
+		}
 	}
 }
