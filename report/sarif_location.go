@@ -9,30 +9,43 @@ import (
 	"strings"
 )
 
-// registryPath returns the key of f as Windows names it on the live system:
-// HKLM\SYSTEM\..., HKLM\SOFTWARE\..., HKU\<SID or user>\... for NTUSER,
-// HKU\<SID or user>_Classes\... for USRCLASS and HKU\.DEFAULT\... for
-// DEFAULT; other hive kinds are prefixed with their kind. sid is the user's
-// SID when known.
-func registryPath(f Finding, sid string) string {
-	key := strings.Trim(f.Key, `\`)
+// RegistryPath returns key (relative to the root of a hive of kind
+// hiveKind) as Windows names it on the live system: HKLM\SYSTEM\...,
+// HKLM\SOFTWARE\..., HKU\<user>\... for NTUSER and HKU\<user>_Classes\...
+// for USRCLASS (HKCU and HKCU\Software\Classes when user is ""),
+// HKU\.DEFAULT\... for DEFAULT; other kinds are prefixed with the kind.
+// user is the profile's SID when known, else its name.
+func RegistryPath(hiveKind, user, key string) string {
+	key = strings.Trim(key, `\`)
 	var root string
-	switch strings.ToUpper(f.HiveKind) {
+	switch strings.ToUpper(hiveKind) {
 	case "SYSTEM", "SOFTWARE", "SAM", "SECURITY":
-		root = `HKLM\` + strings.ToUpper(f.HiveKind)
+		root = `HKLM\` + strings.ToUpper(hiveKind)
 	case "DEFAULT":
 		root = `HKU\.DEFAULT`
 	case "NTUSER":
-		root = `HKU\` + cmpOr(sid, f.User, "(user)")
+		root = `HKCU`
+		if user != "" {
+			root = `HKU\` + user
+		}
 	case "USRCLASS":
-		root = `HKU\` + cmpOr(sid, f.User, "(user)") + "_Classes"
+		root = `HKCU\Software\Classes`
+		if user != "" {
+			root = `HKU\` + user + "_Classes"
+		}
 	default:
-		root = cmpOr(f.HiveKind, "(hive)")
+		root = cmpOr(hiveKind, "(hive)")
 	}
 	if key == "" {
 		return root
 	}
 	return root + `\` + key
+}
+
+// registryPath is RegistryPath for a finding; sid is its user's SID when
+// known.
+func registryPath(f Finding, sid string) string {
+	return RegistryPath(f.HiveKind, cmpOr(sid, f.User), f.Key)
 }
 
 func cmpOr(s ...string) string {

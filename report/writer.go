@@ -66,6 +66,9 @@ var formats = []format{
 	{"jsonl", []string{".jsonl", ".ndjson"}, "one JSON finding per line", func(o Options) Writer { return &jsonlWriter{opts: o} }},
 	{"csv", []string{".csv"}, "one row per finding, fixed header", func(o Options) Writer { return &csvWriter{opts: o} }},
 	{"sarif", []string{".sarif"}, "SARIF 2.1.0 for code-scanning services and CI: one result per finding", func(o Options) Writer { return &sarifWriter{opts: o} }},
+	{"bodyfile", []string{".body", ".bodyfile"}, "Sleuth Kit body file for mactime: one line per key last write of the findings", func(o Options) Writer { return &bodyfileWriter{opts: o} }},
+	{"tln", []string{".tln"}, "TLN timeline (time|source|system|user|description), one line per finding and key last write", func(o Options) Writer { return &tlnWriter{opts: o} }},
+	{"timesketch", []string{".timesketch.jsonl"}, "Timesketch JSON lines (message, datetime, timestamp_desc and the finding's fields)", func(o Options) Writer { return &timesketchWriter{opts: o} }},
 }
 
 // Formats returns the format names, the default first.
@@ -89,9 +92,10 @@ func FormatDoc(name string) string {
 }
 
 // FormatFor returns the writer for the format called name (any letter case).
-// When name is empty it chooses by the extension of outputPath (.json,
-// .jsonl, .ndjson, .csv, .sarif, .txt, ...; see Formats and FormatDoc), and falls back to the table format when the
-// extension says nothing or outputPath is empty. An unknown name is an error.
+// When name is empty it chooses by the longest format extension that ends
+// outputPath (.json, .jsonl, .csv, .sarif, .html, .body, .timesketch.jsonl,
+// ...; see FormatDoc), and falls back to the table format when none does or
+// outputPath is empty. An unknown name is an error.
 func FormatFor(name, outputPath string, opts Options) (Writer, error) {
 	if name != "" {
 		for _, f := range formats {
@@ -101,13 +105,16 @@ func FormatFor(name, outputPath string, opts Options) (Writer, error) {
 		}
 		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(Formats(), ", "))
 	}
-	ext := strings.ToLower(filepath.Ext(outputPath))
+	base := strings.ToLower(filepath.Base(outputPath))
+	chosen, longest := formats[0], 0
 	for _, f := range formats {
-		if ext != "" && slices.Contains(f.extensions, ext) {
-			return f.new(opts), nil
+		for _, ext := range f.extensions {
+			if strings.HasSuffix(base, ext) && len(base) > len(ext) && len(ext) > longest {
+				chosen, longest = f, len(ext)
+			}
 		}
 	}
-	return formats[0].new(opts), nil
+	return chosen.new(opts), nil
 }
 
 // view returns a finalized copy of r holding only the findings that opts
