@@ -66,6 +66,7 @@ var formats = []format{
 	{"jsonl", []string{".jsonl", ".ndjson"}, "one JSON finding per line", func(o Options) Writer { return &jsonlWriter{opts: o} }},
 	{"csv", []string{".csv"}, "one row per finding, fixed header", func(o Options) Writer { return &csvWriter{opts: o} }},
 	{"sarif", []string{".sarif"}, "SARIF 2.1.0 for code-scanning services and CI: one result per finding", func(o Options) Writer { return &sarifWriter{opts: o} }},
+	{"html", []string{".html", ".htm"}, "one self-contained HTML page: host cards, a timeline chart, a filterable findings table, problems, input hashes", func(o Options) Writer { return &htmlWriter{opts: o} }},
 	{"bodyfile", []string{".body", ".bodyfile"}, "Sleuth Kit body file for mactime: one line per key last write of the findings", func(o Options) Writer { return &bodyfileWriter{opts: o} }},
 	{"tln", []string{".tln"}, "TLN timeline (time|source|system|user|description), one line per finding and key last write", func(o Options) Writer { return &tlnWriter{opts: o} }},
 	{"timesketch", []string{".timesketch.jsonl"}, "Timesketch JSON lines (message, datetime, timestamp_desc and the finding's fields)", func(o Options) Writer { return &timesketchWriter{opts: o} }},

@@ -25,6 +25,8 @@ func TestFormatFor(t *testing.T) {
 		{"", "scan.SARIF", &sarifWriter{}, false},
 		{"sarif", "", &sarifWriter{}, false},
 		{"", "case.body", &bodyfileWriter{}, false},
+		{"", "report.html", &htmlWriter{}, false},
+		{"", "REPORT.HTM", &htmlWriter{}, false},
 		{"", "case.tln", &tlnWriter{}, false},
 		{"", "case.timesketch.jsonl", &timesketchWriter{}, false},
 		{"", ".jsonl", &tableWriter{}, false},
@@ -90,7 +92,7 @@ func ExampleFormatFor() {
 		fmt.Println(err)
 	}
 	// Output:
-	// [table json jsonl csv sarif bodyfile tln timesketch]
+	// [table json jsonl csv sarif html bodyfile tln timesketch]
 	// severity,host,analyzer,rule,title,hive_kind,hive,user,key,scope,value,data,last_write,control_set,control_set_role,attack,risk,deleted,detail,fingerprint
 	// high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,alice,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,false,,2062b968f0483698
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,33 @@ func TestScanSARIF(t *testing.T) {
 		if strings.HasPrefix(rule.Full.Text, "hivescan analyzer ") {
 			t.Errorf("rule %s has no analyzer documentation: %q", rule.ID, rule.Full.Text)
 		}
+	}
+}
+
+// The BootExecute pipeline in the formats this file's flags added, like
+// TestScanGolden; -o report.html picks the HTML format by extension.
+func TestScanGoldenTimelineSARIFHTML(t *testing.T) {
+	hosts := []string{evidence + "/clean-host", evidence + "/fake-smss-bootexecute"}
+	for _, format := range []string{"sarif", "html", "bodyfile", "tln", "timesketch"} {
+		t.Run(format, func(t *testing.T) {
+			args := append([]string{"scan", "--analyzers", "bootexecute", "--format", format}, hosts...)
+			code, out, stderr := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
+			}
+			golden(t, "scan-bootexecute."+format+".golden", out)
+		})
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	code, out, stderr := runCLI(t, append([]string{"scan", "--analyzers", "bootexecute", "-o", path}, hosts...)...)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, stderr)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(page), "<!DOCTYPE html>") || !strings.Contains(string(page), "fake-smss-bootexecute") {
+		t.Errorf("-o report.html did not write the HTML report:\n%.300s", page)
 	}
 }
