@@ -62,19 +62,24 @@ func newHTMLChart(evs []timelineEvent) htmlChart {
 	for _, ev := range evs {
 		start, end = minTime(start, ev.when), maxTime(end, ev.when)
 	}
-	span := end.Sub(start)
-	if span < time.Minute {
+	// Spans are in seconds as float64: FILETIMEs reach far beyond the 292
+	// years a time.Duration holds.
+	seconds := func(a, b time.Time) float64 {
+		return float64(b.Unix()-a.Unix()) + float64(b.Nanosecond()-a.Nanosecond())/1e9
+	}
+	if seconds(start, end) < 60 {
 		start, end = start.Add(-30*time.Second), end.Add(30*time.Second)
-		span = end.Sub(start)
 	}
 	// Pad by 3% so that points do not sit on the frame.
-	pad := span / 33
-	start, end = start.Add(-pad), end.Add(pad)
-	span = end.Sub(start)
+	pad := seconds(start, end) / 33
+	start, end = start.Add(-time.Duration(min(pad, 100*365*86400)*1e9)), end.Add(time.Duration(min(pad, 100*365*86400)*1e9))
+	span := seconds(start, end)
 
 	c := htmlChart{Width: chartWidth, Height: chartTop + chartLane*len(hosts) + chartAxisH}
 	plotW := float64(chartWidth - chartLeft - chartRight)
-	x := func(t time.Time) float64 { return chartLeft + plotW*float64(t.Sub(start))/float64(span) }
+	x := func(t time.Time) float64 {
+		return min(max(chartLeft+plotW*seconds(start, t)/span, chartLeft), chartWidth-chartRight)
+	}
 	laneY := func(i int) float64 { return chartTop + chartLane*float64(i) + chartLane/2 }
 	for i, h := range hosts {
 		y := laneY(i)
@@ -86,7 +91,7 @@ func newHTMLChart(evs []timelineEvent) htmlChart {
 
 	step := tickSteps[len(tickSteps)-1]
 	for _, s := range tickSteps {
-		if span/s <= 8 {
+		if span/s.Seconds() <= 8 {
 			step = s
 			break
 		}

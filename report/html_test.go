@@ -116,3 +116,42 @@ func atof(t *testing.T, s string) float64 {
 	}
 	return f
 }
+
+// FILETIMEs span 1601 to beyond 9999, far beyond a time.Duration: the
+// chart still places every point inside the plot, in order, with few ticks.
+func TestHTMLChartExtremeTimes(t *testing.T) {
+	r := fixtureWide()
+	r.Findings[0].LastWrite = time.Date(1601, 1, 1, 0, 0, 1, 0, time.UTC)
+	r.Findings[1].LastWrite = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	evs := timelineEvents(view(r, Options{}))
+	c := newHTMLChart(evs)
+	if len(c.Ticks) == 0 || len(c.Ticks) > 13 {
+		t.Errorf("%d ticks", len(c.Ticks))
+	}
+	type pt struct {
+		when time.Time
+		x    float64
+	}
+	var pts []pt
+	for _, p := range c.Points {
+		x := atof(t, p.X)
+		if x < chartLeft || x > chartWidth-chartRight {
+			t.Errorf("point at x=%v outside the plot", x)
+		}
+		when, err := time.Parse(time.RFC3339Nano, strings.Fields(p.Label)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		pts = append(pts, pt{when, x})
+	}
+	for _, a := range pts {
+		for _, b := range pts {
+			if a.when.Before(b.when) && a.x > b.x {
+				t.Errorf("%v drawn at x=%v, right of %v at x=%v", a.when, a.x, b.when, b.x)
+			}
+		}
+	}
+	if pts[0].x == pts[len(pts)-1].x {
+		t.Error("all points at one x")
+	}
+}

@@ -23,8 +23,9 @@ var compactColumns = []struct {
 }
 
 const (
-	sevWidth = 8 // "CRITICAL"
-	gap      = "  "
+	maxCellRunes = 400 // no column grows wider, however wide the terminal
+	sevWidth     = 8   // "CRITICAL"
+	gap          = "  "
 )
 
 // compact prints one line per finding, highest severity first, then by host,
@@ -49,7 +50,7 @@ func (p *tablePrinter) compact(findings []Finding) {
 	for i, f := range fs {
 		rows[i] = []string{hostName(f.Host), compactLocation(f), compactValue(f), compactData(f), escapeText(f.Title)}
 		for j, cell := range rows[i] {
-			natural[j] = max(natural[j], utf8.RuneCountInString(cell))
+			natural[j] = max(natural[j], min(utf8.RuneCountInString(cell), maxCellRunes))
 		}
 	}
 	widths := fitColumns(natural, p.width-sevWidth-len(gap)*len(compactColumns))
