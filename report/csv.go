@@ -41,7 +41,7 @@ type csvWriter struct{ opts Options }
 var _ Writer = (*csvWriter)(nil)
 
 func (cw *csvWriter) Write(w io.Writer, r *Report) error {
-	v := view(r, cw.opts.MinSeverity)
+	v := view(r, cw.opts)
 	out := csv.NewWriter(w)
 	if err := out.Write(csvHeader); err != nil {
 		return err
@@ -139,6 +139,7 @@ var hiveRoots = map[string]string{
 // place of the SID when the SID is not known. A kind that Windows does not
 // mount under HKLM or HKU (AMCACHE, ...) is written as <KIND>\key.
 func RegistryPath(kind, sid, user, key string) string {
+	key = strings.Trim(key, `\`)
 	root, ok := hiveRoots[strings.ToUpper(kind)]
 	if !ok {
 		who := sid

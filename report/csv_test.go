@@ -122,7 +122,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := readCSV(t, b.String())
-	want := view(fixture(), Info)
+	want := view(fixture(), Options{MinSeverity: Info})
 	var gotF []Finding
 	var gotP []Problem
 	for _, row := range rows {

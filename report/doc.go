@@ -10,7 +10,9 @@
 // FormatFor picks a Writer by format name or output file extension: table
 // (for people; every string from the evidence is escaped, see Options),
 // json (the whole report, described in SCHEMA.md), jsonl (one finding per
-// line) and csv. Times are written with TimeLayout everywhere.
+// line), csv, sarif (SARIF 2.1.0), html (one self-contained page) and the
+// timelines bodyfile, tln and timesketch. Times are written with TimeLayout
+// everywhere except where a timeline format fixes its own.
 //
 // The JSON report carries SchemaVersion, which changes whenever a field is
 // renamed, removed or changes meaning, or when Fingerprint changes.

@@ -11,6 +11,10 @@ import (
 // depend on the order analyzers ran in, and computes the Summary.
 // It is idempotent.
 //
+// The same entry found in several control sets becomes one finding listing
+// them in ControlSets (see mergeControlSets); its fingerprint is the one it
+// has in the current control set.
+//
 // Findings are sorted by host, severity (highest first), analyzer, rule, hive
 // kind, hive, key, value (key-level first), control set and fingerprint.
 func (r *Report) Finalize() {
@@ -25,6 +29,7 @@ func (r *Report) Finalize() {
 			r.Findings[i].Fingerprint = Fingerprint(r.Findings[i])
 		}
 	}
+	r.mergeControlSets()
 	slices.SortStableFunc(r.Findings, compareFindings)
 	for i := range r.Inputs {
 		if r.Inputs[i].State == "" {

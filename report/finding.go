@@ -30,12 +30,16 @@ type Finding struct {
 	LastWrite      time.Time `json:"last_write,omitzero"`
 	ControlSet     string    `json:"control_set,omitempty"`      // "ControlSet001" for keys under a control set
 	ControlSetRole []string  `json:"control_set_role,omitempty"` // roles of ControlSet: "current", "default", ...
-	User           string    `json:"user,omitempty"`             // profile name, for user hives
-	Attack         []string  `json:"attack,omitempty"`           // MITRE ATT&CK technique ids, e.g. "T1547.001"
-	Risk           float64   `json:"risk,omitempty"`             // analyzer score, higher is riskier; 0 when unscored
-	Detail         string    `json:"detail"`                     // explanation for a human; may hold several lines
-	Deleted        bool      `json:"deleted"`                    // recovered from unallocated hive cells
-	Fingerprint    string    `json:"fingerprint"`
+	// ControlSets lists every control set holding the same entry when
+	// Finalize merged findings that differ only in their control set; the
+	// finding's own ControlSet is one of them. Nil otherwise.
+	ControlSets []ControlSetEntry `json:"control_sets,omitempty"`
+	User        string            `json:"user,omitempty"`   // profile name, for user hives
+	Attack      []string          `json:"attack,omitempty"` // MITRE ATT&CK technique ids, e.g. "T1547.001"
+	Risk        float64           `json:"risk,omitempty"`   // analyzer score, higher is riskier; 0 when unscored
+	Detail      string            `json:"detail"`           // explanation for a human; may hold several lines
+	Deleted     bool              `json:"deleted"`          // recovered from unallocated hive cells
+	Fingerprint string            `json:"fingerprint"`
 }
 
 // ValueName returns a pointer to name, for Finding.Value.
@@ -44,25 +48,26 @@ func ValueName(name string) *string { return &name }
 // findingJSON is the JSON form of a Finding, field for field, with LastWrite
 // as TimeLayout text and binary data as hex.
 type findingJSON struct {
-	Analyzer       string   `json:"analyzer"`
-	Rule           string   `json:"rule"`
-	Severity       Severity `json:"severity"`
-	Title          string   `json:"title"`
-	Host           string   `json:"host"`
-	Hive           string   `json:"hive"`
-	HiveKind       string   `json:"hive_kind"`
-	Key            string   `json:"key"`
-	Value          *string  `json:"value,omitempty"`
-	Data           any      `json:"data,omitempty"`
-	LastWrite      string   `json:"last_write,omitempty"`
-	ControlSet     string   `json:"control_set,omitempty"`
-	ControlSetRole []string `json:"control_set_role,omitempty"`
-	User           string   `json:"user,omitempty"`
-	Attack         []string `json:"attack,omitempty"`
-	Risk           float64  `json:"risk,omitempty"`
-	Detail         string   `json:"detail"`
-	Deleted        bool     `json:"deleted"`
-	Fingerprint    string   `json:"fingerprint"`
+	Analyzer       string            `json:"analyzer"`
+	Rule           string            `json:"rule"`
+	Severity       Severity          `json:"severity"`
+	Title          string            `json:"title"`
+	Host           string            `json:"host"`
+	Hive           string            `json:"hive"`
+	HiveKind       string            `json:"hive_kind"`
+	Key            string            `json:"key"`
+	Value          *string           `json:"value,omitempty"`
+	Data           any               `json:"data,omitempty"`
+	LastWrite      string            `json:"last_write,omitempty"`
+	ControlSet     string            `json:"control_set,omitempty"`
+	ControlSetRole []string          `json:"control_set_role,omitempty"`
+	ControlSets    []ControlSetEntry `json:"control_sets,omitempty"`
+	User           string            `json:"user,omitempty"`
+	Attack         []string          `json:"attack,omitempty"`
+	Risk           float64           `json:"risk,omitempty"`
+	Detail         string            `json:"detail"`
+	Deleted        bool              `json:"deleted"`
+	Fingerprint    string            `json:"fingerprint"`
 }
 
 // MarshalJSON writes LastWrite as TimeLayout text (absent when zero) and
@@ -82,6 +87,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		LastWrite:      FormatTime(f.LastWrite),
 		ControlSet:     f.ControlSet,
 		ControlSetRole: f.ControlSetRole,
+		ControlSets:    f.ControlSets,
 		User:           f.User,
 		Attack:         f.Attack,
 		Risk:           f.Risk,
@@ -89,4 +95,26 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Deleted:        f.Deleted,
 		Fingerprint:    f.Fingerprint,
 	})
+}
+
+// ControlSetEntry is one control set in which a merged finding's entry
+// exists: the set, its roles, the key there, that key's last write time and
+// the fingerprint the finding has in that set.
+type ControlSetEntry struct {
+	Name        string    `json:"name"`  // "ControlSet001"
+	Roles       []string  `json:"roles"` // of "current", "default", "failed", "last_known_good"; may be empty
+	Key         string    `json:"key"`
+	LastWrite   time.Time `json:"last_write,omitzero"`
+	Fingerprint string    `json:"fingerprint"`
+}
+
+// MarshalJSON writes LastWrite as TimeLayout text, absent when zero.
+func (e ControlSetEntry) MarshalJSON() ([]byte, error) {
+	return marshalJSON(struct {
+		Name        string   `json:"name"`
+		Roles       []string `json:"roles"`
+		Key         string   `json:"key"`
+		LastWrite   string   `json:"last_write,omitempty"`
+		Fingerprint string   `json:"fingerprint"`
+	}{e.Name, nonNil(e.Roles), e.Key, FormatTime(e.LastWrite), e.Fingerprint})
 }

@@ -14,5 +14,5 @@ func (jw *jsonWriter) Write(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(view(r, jw.opts.MinSeverity))
+	return enc.Encode(view(r, jw.opts))
 }

@@ -129,7 +129,7 @@ func TestJSONLRecords(t *testing.T) {
 	if len(findings) != 3 {
 		t.Errorf("%d findings at medium or above, want 3", len(findings))
 	}
-	if diff := cmp.Diff(view(fixture(), Info).Problems, problems); diff != "" {
+	if diff := cmp.Diff(view(fixture(), Options{MinSeverity: Info}).Problems, problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

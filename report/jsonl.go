@@ -21,7 +21,7 @@ const (
 )
 
 func (jw *jsonlWriter) Write(w io.Writer, r *Report) error {
-	v := view(r, jw.opts.MinSeverity)
+	v := view(r, jw.opts)
 	var line bytes.Buffer
 	for _, f := range v.Findings {
 		b, err := f.MarshalJSON()

@@ -2,16 +2,17 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-const (
-	tableWidth   = 100 // detail text is wrapped to this many columns
-	maxDataRunes = 240 // longer data is cut in the table; JSON and CSV keep it whole
-)
+// maxDataRunes is where data is cut in the details view; JSON and CSV keep
+// it whole.
+const maxDataRunes = 240
 
 // ANSI colours per severity, used only with Options.Color.
 var severityColor = map[Severity]string{
@@ -22,26 +23,40 @@ var severityColor = map[Severity]string{
 	Info:     "\x1b[2m",
 }
 
-// tableWriter writes a report for people: findings grouped by host, then a
-// summary, then the analyzers that did not run and the problems. Every piece
-// of text from the evidence goes through escapeText.
+// tableWriter writes a report for people. By default one line per finding,
+// highest severity first, then the hosts, a summary, the analyzers that did
+// not run and the problems; with Options.Details every finding's full block,
+// grouped by host. Every piece of text from the evidence goes through
+// escapeText, and lines fit Options.Width.
 type tableWriter struct{ opts Options }
 
 var _ Writer = (*tableWriter)(nil)
 
 func (tw *tableWriter) Write(w io.Writer, r *Report) error {
-	v := view(r, tw.opts.MinSeverity)
-	p := &tablePrinter{w: bufio.NewWriter(w), color: tw.opts.Color}
+	v, belowSeverity, outsideTime := viewCounting(r, tw.opts)
+	width := tw.opts.Width
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	p := &tablePrinter{w: bufio.NewWriter(w), color: tw.opts.Color, width: width}
 	p.header(v)
 	writeImages(p.w, v.Images)
 	groups := hostGroups(v)
 	if len(groups) == 0 {
 		p.printf("No Windows installation found.\n\n")
 	}
-	for _, g := range groups {
-		p.host(g)
+	if tw.opts.Details {
+		for _, g := range groups {
+			p.host(g)
+		}
+	} else {
+		p.compact(v.Findings)
+		p.hosts(groups)
 	}
-	p.summary(v)
+	p.summary(v, belowSeverity, outsideTime)
+	if !tw.opts.Details && len(v.Findings) > 0 {
+		p.printf("Explanations, ATT&CK ids and fingerprints: --details (-v).\n")
+	}
 	p.notRun(v.Analyzers)
 	p.problems(v.Problems)
 	return p.w.Flush()
@@ -54,8 +69,9 @@ type hostGroup struct {
 	findings []Finding
 }
 
-// hostGroups returns the report's hosts followed by hosts that only appear
-// in findings, each with its findings.
+// hostGroups returns the report's hosts and the hosts that only appear in
+// findings, each with its findings, the hosts with the most severe findings
+// first, then by name.
 func hostGroups(r *Report) []*hostGroup {
 	var groups []*hostGroup
 	byName := map[string]*hostGroup{}
@@ -75,12 +91,25 @@ func hostGroups(r *Report) []*hostGroup {
 		}
 		g.findings = append(g.findings, f)
 	}
+	slices.SortStableFunc(groups, func(a, b *hostGroup) int {
+		return cmp.Or(cmp.Compare(b.highest(), a.highest()), cmp.Compare(a.Name, b.Name))
+	})
 	return groups
+}
+
+// highest is the highest severity of g's findings, -1 without findings.
+func (g *hostGroup) highest() Severity {
+	h := Severity(-1)
+	for _, f := range g.findings {
+		h = max(h, f.Severity)
+	}
+	return h
 }
 
 type tablePrinter struct {
 	w     *bufio.Writer
 	color bool
+	width int
 }
 
 func (p *tablePrinter) printf(format string, args ...any) { fmt.Fprintf(p.w, format, args...) }
@@ -94,11 +123,7 @@ func (p *tablePrinter) header(r *Report) {
 }
 
 func (p *tablePrinter) host(g *hostGroup) {
-	name := escapeText(g.Name)
-	if name == "" {
-		name = "(unknown host)"
-	}
-	p.printf("== %s ==\n", name)
+	p.printf("== %s ==\n", hostName(g.Name))
 	if g.known {
 		p.field(2, "root", g.Root)
 		p.field(2, "os", g.OS)
@@ -125,8 +150,15 @@ func (p *tablePrinter) host(g *hostGroup) {
 	p.printf("\n")
 }
 
+func hostName(name string) string {
+	if name == "" {
+		return "(unknown host)"
+	}
+	return escapeText(name)
+}
+
 func (p *tablePrinter) finding(f Finding) {
-	p.printf("  %s  %s\n", p.severity(f.Severity), escapeText(f.Title))
+	p.printf("  %s  %s\n", p.severity(f.Severity, 8), escapeText(f.Title))
 	p.field(4, "rule", f.Analyzer+"/"+f.Rule)
 	p.field(4, "hive", strings.TrimSpace(f.HiveKind+"  "+f.Hive))
 	p.field(4, "user", f.User)
@@ -148,8 +180,15 @@ func (p *tablePrinter) finding(f Finding) {
 		}
 		p.printf("    %-10s %s\n", label, escapeText(truncate(d, maxDataRunes)))
 	}
-	p.field(4, "last write", FormatTime(f.LastWrite))
-	if f.ControlSet != "" {
+	p.lastWrites(f)
+	switch {
+	case len(f.ControlSets) > 0:
+		sets := make([]string, len(f.ControlSets))
+		for i, cs := range f.ControlSets {
+			sets[i] = withRoles(cs.Name, cs.Roles)
+		}
+		p.field(4, "ctl sets", strings.Join(sets, ", "))
+	case f.ControlSet != "":
 		p.field(4, "ctl set", withRoles(f.ControlSet, f.ControlSetRole))
 	}
 	p.field(4, "att&ck", strings.Join(f.Attack, ", "))
@@ -158,13 +197,33 @@ func (p *tablePrinter) finding(f Finding) {
 	}
 	p.field(4, "id", f.Fingerprint)
 	for line := range strings.Lines(f.Detail) {
-		for _, l := range wrap(escapeText(strings.TrimRight(line, "\r\n")), tableWidth-4) {
+		for _, l := range wrap(escapeText(strings.TrimRight(line, "\r\n")), max(p.width-4, 20)) {
 			if l == "" {
 				p.printf("\n")
 				continue
 			}
 			p.printf("    %s\n", l)
 		}
+	}
+}
+
+// lastWrites prints the key's last write time, one per control set when a
+// merged finding's keys were written at different times.
+func (p *tablePrinter) lastWrites(f Finding) {
+	differ := false
+	for _, cs := range f.ControlSets {
+		differ = differ || !cs.LastWrite.Equal(f.LastWrite)
+	}
+	if !differ {
+		p.field(4, "last write", FormatTime(f.LastWrite))
+		return
+	}
+	for i, cs := range f.ControlSets {
+		label := ""
+		if i == 0 {
+			label = "last write"
+		}
+		p.printf("    %-10s %s (%s)\n", label, orDash(FormatTime(cs.LastWrite)), escapeText(cs.Name))
 	}
 }
 
@@ -176,25 +235,72 @@ func (p *tablePrinter) field(indent int, label, value string) {
 	p.printf("%*s%-10s %s\n", indent, "", label, escapeText(value))
 }
 
-func (p *tablePrinter) severity(s Severity) string {
-	label := fmt.Sprintf("%-8s", strings.ToUpper(s.String()))
+// severity returns the upper-case severity name padded to width, coloured
+// when the printer colours.
+func (p *tablePrinter) severity(s Severity, width int) string {
+	label := fmt.Sprintf("%-*s", width, strings.ToUpper(s.String()))
 	if p.color {
 		return severityColor[s] + label + "\x1b[0m"
 	}
 	return label
 }
 
-func (p *tablePrinter) summary(r *Report) {
+// hosts prints one line per host: name, Windows version and what was found.
+func (p *tablePrinter) hosts(groups []*hostGroup) {
+	if len(groups) == 0 {
+		return
+	}
+	p.printf("Hosts:\n")
+	nameWidth := 0
+	for _, g := range groups {
+		nameWidth = max(nameWidth, utf8.RuneCountInString(hostName(g.Name)))
+	}
+	nameWidth = min(nameWidth, max(p.width/3, 12))
+	for _, g := range groups {
+		var counts Counts
+		for _, f := range g.findings {
+			counts.add(f.Severity)
+		}
+		var found []string
+		for _, s := range slices.Backward(Severities()) {
+			if n := counts.Of(s); n > 0 {
+				found = append(found, fmt.Sprintf("%d %s", n, s))
+			}
+		}
+		what := "no findings shown"
+		if len(found) > 0 {
+			what = strings.Join(found, ", ")
+		}
+		os := g.OS
+		if !g.known {
+			os = "(not among the hosts read)"
+		}
+		line := fmt.Sprintf("  %s  %s  %s", padRight(cutEnd(hostName(g.Name), nameWidth), nameWidth), orDash(escapeText(os)), what)
+		p.printf("%s\n", cutEnd(line, p.width))
+	}
+	p.printf("\n")
+}
+
+func (p *tablePrinter) summary(r *Report, belowSeverity, outsideTime int) {
 	s := r.Summary
 	var counts []string
 	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
-		counts = append(counts, fmt.Sprintf("%d %s", s.BySeverity.Of(sev), sev))
+		if n := s.BySeverity.Of(sev); n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, sev))
+		}
 	}
-	p.printf("Summary: %d hosts, %d hives, %d findings (%s), %d problems\n",
-		s.Hosts, s.Hives, s.Findings, strings.Join(counts, ", "), s.Problems)
+	p.printf("Summary: %d hosts, %d hives, %d problems\n", s.Hosts, s.Hives, s.Problems)
+	if len(counts) == 0 {
+		p.printf("Findings: none\n")
+	} else {
+		p.printf("Findings: %d (%s)\n", s.Findings, strings.Join(counts, ", "))
+	}
 	p.printf("Analyzers: %d ran, %d skipped, %d failed\n", s.AnalyzersRan, s.AnalyzersSkipped, s.AnalyzersFailed)
-	if hidden := s.Findings - len(r.Findings); hidden > 0 {
-		p.printf("Not shown: %d findings below %s\n", hidden, r.MinSeverity)
+	if belowSeverity > 0 {
+		p.printf("Not shown: %d findings below %s\n", belowSeverity, r.MinSeverity)
+	}
+	if outsideTime > 0 {
+		p.printf("Not shown: %d findings whose key was not written between --since and --until\n", outsideTime)
 	}
 	if s.Baselined > 0 {
 		p.printf("Baseline: %d known findings left out\n", s.Baselined)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestFormatFor(t *testing.T) {
@@ -20,6 +22,15 @@ func TestFormatFor(t *testing.T) {
 		{"", "out.ndjson", &jsonlWriter{}, false},
 		{"", "out.csv", &csvWriter{}, false},
 		{"", "out.txt", &tableWriter{}, false},
+		{"", "scan.SARIF", &sarifWriter{}, false},
+		{"sarif", "", &sarifWriter{}, false},
+		{"", "case.body", &bodyfileWriter{}, false},
+		{"", "report.html", &htmlWriter{}, false},
+		{"", "REPORT.HTM", &htmlWriter{}, false},
+		{"", "case.tln", &tlnWriter{}, false},
+		{"", "case.timesketch.jsonl", &timesketchWriter{}, false},
+		{"", ".jsonl", &tableWriter{}, false},
+		{"Timesketch", "", &timesketchWriter{}, false},
 		{"", "out.log", &tableWriter{}, false},
 		{"", "json", &tableWriter{}, false},
 		{"json", "", &jsonWriter{}, false},
@@ -46,7 +57,7 @@ func TestFormatForPassesOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tw, ok := w.(*tableWriter); !ok || tw.opts != opts {
+	if tw, ok := w.(*tableWriter); !ok || !cmp.Equal(tw.opts, opts) {
 		t.Errorf("FormatFor(table) = %#v, want a table writer with %+v", w, opts)
 	}
 }
@@ -81,7 +92,7 @@ func ExampleFormatFor() {
 		fmt.Println(err)
 	}
 	// Output:
-	// [table json jsonl csv]
+	// [table json jsonl csv sarif html bodyfile tln timesketch]
 	// record,severity,host,analyzer,rule,title,hive_kind,hive,hive_sha256,user,registry_path,key,scope,value,data,last_write_utc,last_write,control_set,control_set_role,attack,risk,deleted,detail,detail_full,fingerprint
 	// finding,high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,,alice,HKU\alice\Software\Microsoft\Windows\CurrentVersion\Run,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,,false,,,2062b968f0483698
 }

@@ -29,9 +29,10 @@ jsonl writes one object per line:
 Examples:
    hivescan dump SYSTEM 'ControlSet001\Control\Session Manager'
    hivescan dump --format jsonl NTUSER.DAT > ntuser.jsonl
-   hivescan dump --deleted --format csv SOFTWARE > software.csv`,
+   hivescan dump --deleted --format csv SOFTWARE > software.csv
+   hivescan dump --format bodyfile SYSTEM > system.body && mactime -b system.body -d -y 1970-01-02`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT`: " + strings.Join(dump.Formats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT`: " + strings.Join(dump.Formats, ", ") + ", bodyfile (Sleuth Kit body file of key last writes, for mactime)"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs to a dirty hive"},
 			&cli.BoolFlag{Name: "deleted", Usage: "also print deleted keys and values recovered from unallocated cells and slack"},
 		}, logFlags("")...),
@@ -41,12 +42,12 @@ Examples:
 				return usageErr("dump: give HIVE and optionally KEY (see hivescan dump --help)")
 			}
 			format := strings.ToLower(c.String("format"))
-			known := false
+			known := format == "bodyfile"
 			for _, f := range dump.Formats {
 				known = known || f == format
 			}
 			if !known {
-				return usageErr("dump: unknown format %q (want %s)", format, strings.Join(dump.Formats, ", "))
+				return usageErr("dump: unknown format %q (want %s or bodyfile)", format, strings.Join(dump.Formats, ", "))
 			}
 			if st, err := os.Stat(c.Args().Get(0)); err == nil && st.IsDir() {
 				return usageErr("dump: %s is a folder: dump reads one hive file (hivescan hives %s lists the hives in it)", c.Args().Get(0), c.Args().Get(0))
@@ -64,6 +65,18 @@ Examples:
 			}
 			if _, err := entry.Key(key); err != nil {
 				return &exitError{code: exitUsage, err: err}
+			}
+			if format == "bodyfile" {
+				var rec *deleted.Records
+				if c.Bool("deleted") {
+					if rec, _, _, err = deleted.Analyze(c.Context, entry.Hive); err != nil {
+						return &exitError{code: exitUsage, err: fmt.Errorf("deleted records: %w", err)}
+					}
+				}
+				if err := writeBodyfile(c.Context, e.stdout, e.stderr, entry, key, rec); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+				return nil
 			}
 			if err := dump.Write(c.Context, e.stdout, entry.Hive, key, format); err != nil {
 				return &exitError{code: exitUsage, err: err}

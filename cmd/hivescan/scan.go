@@ -59,7 +59,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
 			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
 			&cli.BoolFlag{Name: "problems-ok", Usage: "exit 0 or 1 (by --fail-on) even when something could not be looked at; without it a report with problems exits 3"},
-		}, logFlags("")...),
+		}, append(viewFlags(), logFlags("")...)...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -241,6 +241,9 @@ func newOutput(c *cli.Context, stdout io.Writer) (*output, error) {
 	if table {
 		opts.MinSeverity = report.Low
 		opts.Color = path == "" && !c.Bool("no-color") && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	}
+	if err := setViewOptions(c, stdout, &opts); err != nil {
+		return nil, err
 	}
 	if s := c.String("min-severity"); s != "" {
 		sev, err := report.ParseSeverity(s)
