@@ -35,6 +35,7 @@ type Finding struct {
 	Risk           float64   `json:"risk,omitempty"`             // analyzer score, higher is riskier; 0 when unscored
 	Detail         string    `json:"detail"`                     // explanation for a human; may hold several lines
 	Deleted        bool      `json:"deleted"`                    // recovered from unallocated hive cells
+	Confidence     string    `json:"confidence,omitempty"`       // deleted findings: "intact", "partial" or "fragment"
 	Fingerprint    string    `json:"fingerprint"`
 }
 
@@ -62,6 +63,7 @@ type findingJSON struct {
 	Risk           float64  `json:"risk,omitempty"`
 	Detail         string   `json:"detail"`
 	Deleted        bool     `json:"deleted"`
+	Confidence     string   `json:"confidence,omitempty"`
 	Fingerprint    string   `json:"fingerprint"`
 }
 
@@ -87,6 +89,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Risk:           f.Risk,
 		Detail:         f.Detail,
 		Deleted:        f.Deleted,
+		Confidence:     f.Confidence,
 		Fingerprint:    f.Fingerprint,
 	})
 }

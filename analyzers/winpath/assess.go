@@ -56,7 +56,7 @@ func AssessPath(path string, env Env) Assessment {
 }
 
 func pathReasons(p Path, l layout) ([]Reason, float64) {
-	if p.Full == "" {
+	if p.Full == "" || l.carved {
 		return nil, 0
 	}
 	rs, risk := masqueradeReasons(p, l)
@@ -76,7 +76,9 @@ func assess(cmdline string, env Env, l layout, depth int) Assessment {
 	rs, risk := pathReasons(a.Path, l)
 	a.Risk = risk
 	a.Reasons = append(a.Reasons, rs...)
-	a.Reasons = append(a.Reasons, unquotedReasons(cl, env, l)...)
+	if !l.carved {
+		a.Reasons = append(a.Reasons, unquotedReasons(cl, env, l)...)
+	}
 	a.Reasons = append(a.Reasons, lolbinReasons(cl, l)...)
 
 	if file := payloadFile(cl); file != "" {

@@ -39,11 +39,31 @@ func LivePaths(ctx context.Context, h *hive.Hive) (keys, slackValues map[uint32]
 type ViewStats struct {
 	Keys       int // deleted keys placed at their path
 	Values     int // deleted values placed in a key
+	Likely     int // of those, placed by evidence rather than a value list (Value.Evidence)
 	Unplaced   int // deleted values whose key is unknown (still in Records)
 	Orphans    int // of those, placed under hive.DeletedUnknownKey in the view
-	Shadowed   int // deleted values or keys named like a live one at the same place
+	Duplicates int // deleted values equal to a live one (same name and data in the same key): not placed
+	Shadowed   int // deleted values or keys named like a live one at the same place, with other data
 	NoData     int // deleted values whose data did not survive
 	Unreadable int // deleted keys whose path is unknown
+	Carved     int // placed values that are not intact (in the carved view)
+
+	shadowedKeys int
+}
+
+// Placements of a deleted value.
+const (
+	PlacedCertain = "certain" // a value list (the deleted key's, a live key's slack, a freed list beside live values) names it
+	PlacedLikely  = "likely"  // the hive bin neighbourhood and the key's value list tie it to the key; see Value.Evidence
+)
+
+// Views are the hives analyzers read recovered records through: intact
+// records in one, partial records and fragments (Value.Confidence) in the
+// other, so that carved data can be judged as carved. Either is nil when
+// it would hold nothing.
+type Views struct {
+	Intact, Carved *hive.Hive
+	Stats          ViewStats
 }
 
 // View builds a hive holding what rec adds to h, so that analyzers can run
@@ -55,8 +75,44 @@ type ViewStats struct {
 // deleted parts; findings the live hive gives too are therefore repeated
 // and must be dropped by the caller. View returns a nil hive when nothing
 // could be placed. The view is built with the project's hive builder and
-// parsed with the kind of h.
+// parsed with the kind of h. Every record goes in it, whatever its
+// confidence; Split separates them.
 func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string, livePaths map[uint32]string) (*hive.Hive, ViewStats, error) {
+	ix := &liveIndex{keys: livePaths, slack: slackValues}
+	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	return v, st, err
+}
+
+// Split builds the intact and carved views of rec (see View), placing
+// values through every trace the hive keeps (see Place).
+func Split(ctx context.Context, h *hive.Hive, rec *Records) (Views, error) {
+	var out Views
+	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+		return out, nil
+	}
+	ix, err := indexLive(ctx, h)
+	if err != nil {
+		return out, err
+	}
+	Place(rec, ix)
+	intact, st, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c == Intact || c == "" })
+	if err != nil {
+		return out, err
+	}
+	carved, cst, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c != Intact && c != "" })
+	if err != nil {
+		return out, err
+	}
+	st.Carved = cst.Values + cst.Orphans
+	st.Values += cst.Values
+	st.Orphans += cst.Orphans
+	st.Duplicates += cst.Duplicates
+	st.Shadowed += cst.Shadowed - cst.shadowedKeys // keys are counted once, in the intact view
+	out.Intact, out.Carved, out.Stats = intact, carved, st
+	return out, nil
+}
+
+func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want func(Confidence) bool) (*hive.Hive, ViewStats, error) {
 	var st ViewStats
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
@@ -68,8 +124,8 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 	}
 	b.root = &hivetest.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
-	live := make(map[string]bool, len(livePaths))
-	for _, p := range livePaths {
+	live := make(map[string]bool, len(ix.keys))
+	for _, p := range ix.keys {
 		live[strings.ToLower(p)] = true
 	}
 	keyPath := map[uint32]string{}
@@ -83,6 +139,7 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		keyPath[k.Offset] = p
 		if live[strings.ToLower(p)] {
 			st.Shadowed++ // a live key of the same name took its place
+			st.shadowedKeys++
 			continue
 		}
 		node, err := b.ensure(p)
@@ -101,7 +158,23 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		v := &rec.Values[i]
 		owner, ok := keyPath[v.Key]
 		if v.Key == 0 || !ok {
-			owner, ok = slackValues[v.Offset]
+			owner, ok = ix.slack[v.Offset]
+		}
+		if !ok && v.KeyPath != "" {
+			owner, ok = v.KeyPath, true // placed by Place
+		}
+		if ok && v.Placement == "" {
+			v.Placement = PlacedCertain
+		}
+		if ok {
+			v.KeyPath = owner
+		}
+		if !want(v.Confidence) {
+			continue
+		}
+		if ix.duplicate(v, owner, ok) {
+			st.Duplicates++
+			continue
 		}
 		if !ok {
 			st.Unplaced++
@@ -110,7 +183,6 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 			}
 			continue
 		}
-		v.KeyPath = owner
 		if v.Data == nil && v.DataProblem != "" {
 			st.NoData++
 			continue
@@ -125,6 +197,9 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		}
 		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
 		st.Values++
+		if v.Placement == PlacedLikely {
+			st.Likely++
+		}
 	}
 	if len(orphans) > 0 {
 		// Values whose key is unknown go under one key of their own, so
@@ -146,7 +221,7 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 			st.Orphans = len(node.Values)
 		}
 	}
-	if st.Keys+st.Values+st.Orphans == 0 {
+	if st.Values+st.Orphans == 0 && (st.Keys == 0 || !want(Intact)) {
 		return nil, st, nil
 	}
 	if h.Kind() == hive.KindSystem {
@@ -234,35 +309,43 @@ func joinPath(parent, name string) string {
 	return `\` + parent + `\` + name
 }
 
-// Analyze scans h for deleted records and builds their View. The live key
-// paths given to Scan have no leading `\` (the root is ""), as Scan joins
-// them with deleted names.
+// Analyze scans h for deleted records and returns them with the view of
+// every record (see View), placed as AnalyzeViews places them.
 func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats, error) {
-	var keys, slack map[uint32]string
+	rec, views, err := AnalyzeViews(ctx, h)
+	if err != nil || rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+		return rec, nil, views.Stats, err
+	}
+	ix, err := indexLive(ctx, h)
+	if err != nil {
+		return rec, nil, views.Stats, err
+	}
+	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	return rec, v, st, err
+}
+
+// AnalyzeViews scans h for deleted records, places them (Place) and builds
+// their views (Split). The live key paths given to Scan have no leading
+// `\` (the root is ""), as Scan joins them with deleted names.
+func AnalyzeViews(ctx context.Context, h *hive.Hive) (*Records, Views, error) {
+	var keys map[uint32]string
 	var walkErr error
 	walked := false
-	walk := func() {
-		if !walked {
-			walked = true
-			keys, slack, walkErr = LivePaths(ctx, h)
-		}
-	}
 	// The live tree is walked only when there is something to place.
 	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
-		walk()
+		if !walked {
+			walked = true
+			keys, _, walkErr = LivePaths(ctx, h)
+		}
 		p, ok := keys[off]
 		return strings.TrimPrefix(p, `\`), ok
 	})
 	if err != nil {
-		return nil, nil, ViewStats{}, err
+		return nil, Views{}, err
 	}
-	if len(rec.Keys)+len(rec.Values) == 0 {
-		return rec, nil, ViewStats{}, nil
-	}
-	walk()
 	if walkErr != nil {
-		return rec, nil, ViewStats{}, walkErr
+		return rec, Views{}, walkErr
 	}
-	view, st, err := View(ctx, h, rec, slack, keys)
-	return rec, view, st, err
+	views, err := Split(ctx, h, rec)
+	return rec, views, err
 }
