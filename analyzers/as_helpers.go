@@ -130,9 +130,18 @@ func asVersionBefore(ver string, major, minor int) bool {
 
 // asSameImage reports whether command lines cmd and want start the same
 // program, after expansion and normalisation.
+// A program named without an extension is run as .exe (NT 4.0 ships
+// Userinit as "...\system32\userinit").
 func asSameImage(cmd, want string, env winpath.Env) bool {
-	got := winpath.Resolve(winpath.ParseCommandLine(cmd).Image, env).Full
-	return got != "" && strings.EqualFold(got, winpath.Resolve(winpath.ParseCommandLine(want).Image, env).Full)
+	full := func(c string) string {
+		p := winpath.Resolve(winpath.ParseCommandLine(c).Image, env).Full
+		if p != "" && !strings.Contains(p[strings.LastIndexByte(p, '\\')+1:], ".") {
+			p += ".exe"
+		}
+		return p
+	}
+	got := full(cmd)
+	return got != "" && strings.EqualFold(got, full(want))
 }
 
 // asSameCommand reports whether command lines a and b start the same program

@@ -71,21 +71,16 @@ func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 	return ix, err
 }
 
-// duplicate reports whether v equals a live value: the same name and data in
-// its key (owner, when known), or anywhere in the hive when its key is
-// unknown and exactly one live key holds such a value. For a partial string
-// the surviving part must end the live data.
+// duplicate reports whether v equals a live value: the same name, type and
+// data in its key (owner, when known), or, when its key is unknown, in any
+// live key (an older copy Windows freed when it rewrote the value). For a
+// partial string the surviving part must end the live data.
 func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 	if v.Data == nil {
 		return false
 	}
-	var match string
-	n := 0
 	for _, lv := range ix.byName[strings.ToLower(v.Name)] {
-		if known && !strings.EqualFold(lv.path, owner) {
-			continue
-		}
-		if uint32(lv.v.Type()) != v.Type {
+		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
 			continue
 		}
 		d, err := lv.v.Bytes()
@@ -93,13 +88,10 @@ func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 			continue
 		}
 		if bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data) {
-			if !strings.EqualFold(match, lv.path) {
-				n++
-			}
-			match = lv.path
+			return true
 		}
 	}
-	return n == 1 || known && n > 0
+	return false
 }
 
 // anchor is a cell whose key is known.
