@@ -34,7 +34,10 @@ type Key struct {
 	// when no path could be found.
 	ParentPath  string
 	ParentKnown bool
-	Values      []uint32 // offsets of value records named by its intact value list
+	Values      []uint32 // offsets of value records its value list still names
+	// LostValues counts the entries of its value list (by its value count)
+	// that no longer point at a value record: overwritten, or cut off.
+	LostValues int
 }
 
 // Value is a deleted value record.
@@ -260,28 +263,33 @@ func (s *scanner) parseKey(d []byte) (Key, int, bool) {
 	}
 	k := Key{Name: name, LastWrite: t, Parent: le.Uint32(d[16:])}
 	if n := le.Uint32(d[36:]); n > 0 {
-		k.Values = s.valueList(le.Uint32(d[40:]), int(n))
+		k.Values, k.LostValues = s.valueList(le.Uint32(d[40:]), int(n))
 	}
 	return k, nkFixed + nameLen, true
 }
 
-// valueList returns the offsets in a key's value list when the list cell
-// is whole and every entry points at a "vk" cell.
-func (s *scanner) valueList(off uint32, n int) []uint32 {
+// valueList returns the offsets in a key's value list that point at "vk"
+// cells. A list whose cell was partly reused keeps the entries that still
+// do, as long as they are the majority; lost counts the others.
+func (s *scanner) valueList(off uint32, n int) (vals []uint32, lost int) {
 	cell, ok := s.cell(off)
-	if !ok || len(cell) < 4*n {
-		return nil
+	if !ok {
+		return nil, n
 	}
+	n = min(n, len(cell)/4)
 	out := make([]uint32, 0, n)
 	for i := range n {
 		v := le.Uint32(cell[4*i:])
 		c, ok := s.cell(v)
 		if !ok || len(c) < vkFixed || string(c[:2]) != "vk" {
-			return nil
+			continue
 		}
 		out = append(out, v)
 	}
-	return out
+	if 2*len(out) <= n {
+		return nil, n
+	}
+	return out, n - len(out)
 }
 
 // cell returns the data of the cell at a relative offset, allocated or not.

@@ -37,16 +37,20 @@ func LivePaths(ctx context.Context, h *hive.Hive) (keys, slackValues map[uint32]
 
 // ViewStats says what View placed and what it could not.
 type ViewStats struct {
-	Keys       int // deleted keys placed at their path
-	Values     int // deleted values placed in a key
-	Likely     int // of those, placed by evidence rather than a value list (Value.Evidence)
-	Unplaced   int // deleted values whose key is unknown (still in Records)
-	Orphans    int // of those, placed under hive.DeletedUnknownKey in the view
-	Duplicates int // deleted values equal to a live one (same name and data in the same key): not placed
-	Shadowed   int // deleted values or keys named like a live one at the same place, with other data
-	NoData     int // deleted values whose data did not survive
-	Unreadable int // deleted keys whose path is unknown
-	Carved     int // placed values that are not intact (in the carved view)
+	Keys     int // deleted keys placed at their path
+	Values   int // deleted values placed in a key
+	Likely   int // of those, placed by evidence rather than a value list (Value.Evidence)
+	Unplaced int // deleted values whose key is unknown (still in Records)
+	Orphans  int // of those, placed under hive.DeletedUnknownKey in the view
+	// UnderPartial counts values of deleted keys whose parent is unknown,
+	// placed in the view under hive.DeletedUnknownKey at the partial path
+	// their deleted parents give.
+	UnderPartial int
+	Duplicates   int // deleted values equal to a live one (same name and data in the same key): not placed
+	Shadowed     int // deleted values or keys named like a live one at the same place, with other data
+	NoData       int // deleted values whose data did not survive
+	Unreadable   int // deleted keys whose path is unknown
+	Carved       int // placed values that are not intact (in the carved view)
 
 	shadowedKeys int
 }
@@ -106,6 +110,7 @@ func Split(ctx context.Context, h *hive.Hive, rec *Records) (Views, error) {
 	st.Carved = cst.Values + cst.Orphans
 	st.Values += cst.Values
 	st.Orphans += cst.Orphans
+	st.UnderPartial += cst.UnderPartial
 	st.Duplicates += cst.Duplicates
 	st.Shadowed += cst.Shadowed - cst.shadowedKeys // keys are counted once, in the intact view
 	out.Intact, out.Carved, out.Stats = intact, carved, st
@@ -129,10 +134,27 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		live[strings.ToLower(p)] = true
 	}
 	keyPath := map[uint32]string{}
+	// Deleted keys whose chain of parents ends at an unknown cell go under
+	// the unknown bucket at the partial path their deleted parents give,
+	// with their values: the names are real, only the top is lost.
+	_, err = h.Key(hive.DeletedUnknownKey)
+	bucketOK := errors.Is(err, fs.ErrNotExist)
+	partialPath := map[uint32]string{}
 	var orphans []hivetest.Value
 	for _, k := range rec.Keys {
-		if !k.ParentKnown || strings.ContainsRune(k.Name, '\\') || k.Name == "" {
+		if strings.ContainsRune(k.Name, '\\') || k.Name == "" {
 			st.Unreadable++
+			continue
+		}
+		if !k.ParentKnown {
+			st.Unreadable++
+			if bucketOK {
+				p := joinPath(`\`+hive.DeletedUnknownKey+`\`+strings.Trim(k.ParentPath, `\`), k.Name)
+				partialPath[k.Offset] = p
+				if _, err := b.ensure(p); err != nil {
+					return nil, st, err
+				}
+			}
 			continue
 		}
 		p := joinPath(k.ParentPath, k.Name)
@@ -176,6 +198,17 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			st.Duplicates++
 			continue
 		}
+		if pp, partial := partialPath[v.Key]; !ok && partial && v.Key != 0 && v.Data != nil {
+			node, err := b.ensure(pp)
+			if err != nil {
+				return nil, st, err
+			}
+			if !hasValue(node, v.Name) {
+				node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				st.UnderPartial++
+			}
+			continue
+		}
 		if !ok {
 			st.Unplaced++
 			if v.Data != nil {
@@ -201,11 +234,14 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			st.Likely++
 		}
 	}
-	if len(orphans) > 0 {
+	if len(orphans) > 0 && bucketOK {
 		// Values whose key is unknown go under one key of their own, so
 		// that analyzers can still judge what they hold; names are made
 		// unique, as a key cannot hold two values of one name.
-		node := &hivetest.Key{Name: hive.DeletedUnknownKey}
+		node, err := b.ensure(`\` + hive.DeletedUnknownKey)
+		if err != nil {
+			return nil, st, err
+		}
 		seen := map[string]int{}
 		for _, v := range orphans {
 			name := v.Name
@@ -216,12 +252,9 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			v.Name = name
 			node.Values = append(node.Values, v)
 		}
-		if _, err := h.Key(hive.DeletedUnknownKey); err != nil {
-			b.root.Subkeys = append(b.root.Subkeys, node)
-			st.Orphans = len(node.Values)
-		}
+		st.Orphans = len(orphans)
 	}
-	if st.Values+st.Orphans == 0 && (st.Keys == 0 || !want(Intact)) {
+	if st.Values+st.Orphans+st.UnderPartial == 0 && (st.Keys+len(partialPath) == 0 || !want(Intact)) {
 		return nil, st, nil
 	}
 	if h.Kind() == hive.KindSystem {

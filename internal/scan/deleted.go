@@ -55,8 +55,8 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 		}
 		st := views.Stats
 		if n := len(rec.Keys) + len(rec.Values); n > 0 {
-			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis (%d by evidence), %d values of unknown keys (judged on their own), %d equal to a live value (duplicates, not reported), %d not intact (judged as carved), %d without their data",
-				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Likely, st.Unplaced, st.Duplicates, st.Carved, st.NoData))
+			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis (%d by evidence), %d values of unknown keys (judged on their own), %d values of deleted keys whose parent is unknown (under the unknown-keys bucket at their partial path), %d equal to a live value (duplicates, not reported), %d not intact (judged as carved), %d without their data",
+				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Likely, st.Unplaced, st.UnderPartial, st.Duplicates, st.Carved, st.NoData))
 		}
 		for i := range rec.Values {
 			v := &rec.Values[i]
