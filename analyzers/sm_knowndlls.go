@@ -103,17 +103,14 @@ func expectationFor(build int) knownDLLExpectation {
 		}
 	}
 	if build != 0 {
-		// No list for this build: the nearest version's list, said so.
-		best, dist := 0, -1
+		// No list for this build: the list of its family's nearest
+		// release (Vista takes 7's, 8.0 takes 8.1's, 11 takes 10's), said so.
+		fam, _ := familyOfBuild(build)
+		file := map[winFamily]string{famNT4: "nt4.txt", fam2000: "winxp.txt", famXP: "winxp.txt", famVista: "win7.txt", fam8: "win8.1.txt", fam10: "win10.txt"}[fam]
+		best := 0
 		for i, v := range knownDLLVersions {
-			d := 0
-			if build < v.minBuild {
-				d = v.minBuild - build
-			} else {
-				d = build - (v.end - 1)
-			}
-			if dist < 0 || d < dist {
-				best, dist = i, d
+			if v.file == file {
+				best = i
 			}
 		}
 		ex := expectationFor(knownDLLVersions[best].minBuild)

@@ -65,6 +65,11 @@ func pathReasons(p Path, l layout) ([]Reason, float64) {
 
 func assess(cmdline string, env Env, l layout, depth int) Assessment {
 	cl := ParseCommandLine(cmdline)
+	if name := carvedLauncher(cl.Image); env.Carved && cl.Launcher == "" && name != "" {
+		// The start of a carved command line was overwritten: its
+		// arguments still say what the launcher was told to run.
+		dissectLauncher(&cl, name+".exe")
+	}
 	if cl.Launcher == "" && strings.Contains(cl.Image, "%") {
 		dissectLauncher(&cl, env.Expand(cl.Image)) // %ComSpec% /c ...
 	}

@@ -68,6 +68,11 @@ type Value struct {
 	// was lost, one sentence per finding, when it is not Intact.
 	Confidence Confidence
 	Damage     []string
+	// ViewKey and ViewName are where the view (View, Split) put the value:
+	// its key path there, under hive.DeletedUnknownKey when the key is
+	// unknown, and its name there (made unique within that bucket); "" when
+	// it is in no view (a duplicate, no data).
+	ViewKey, ViewName string
 }
 
 // Slack is unused space at the end of an allocated cell.

@@ -140,7 +140,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	_, err = h.Key(hive.DeletedUnknownKey)
 	bucketOK := errors.Is(err, fs.ErrNotExist)
 	partialPath := map[uint32]string{}
-	var orphans []hivetest.Value
+	var orphans []*Value
 	for _, k := range rec.Keys {
 		if strings.ContainsRune(k.Name, '\\') || k.Name == "" {
 			st.Unreadable++
@@ -205,6 +205,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			}
 			if !hasValue(node, v.Name) {
 				node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				v.ViewKey, v.ViewName = pp, v.Name
 				st.UnderPartial++
 			}
 			continue
@@ -212,7 +213,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		if !ok {
 			st.Unplaced++
 			if v.Data != nil {
-				orphans = append(orphans, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				orphans = append(orphans, v)
 			}
 			continue
 		}
@@ -229,6 +230,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			continue
 		}
 		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+		v.ViewKey, v.ViewName = owner, v.Name
 		st.Values++
 		if v.Placement == PlacedLikely {
 			st.Likely++
@@ -249,8 +251,8 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 				name = fmt.Sprintf("%s #%d", v.Name, n+1)
 			}
 			seen[strings.ToLower(v.Name)]++
-			v.Name = name
-			node.Values = append(node.Values, v)
+			node.Values = append(node.Values, hivetest.Value{Name: name, Type: v.Type, Data: v.Data})
+			v.ViewKey, v.ViewName = `\`+hive.DeletedUnknownKey, name
 		}
 		st.Orphans = len(orphans)
 	}

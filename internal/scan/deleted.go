@@ -59,9 +59,8 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Likely, st.Unplaced, st.UnderPartial, st.Duplicates, st.Carved, st.NoData))
 		}
 		for i := range rec.Values {
-			v := &rec.Values[i]
-			if v.KeyPath != "" {
-				records[recordKeyOf(e.Path, v.KeyPath, v.Name)] = v
+			if v := &rec.Values[i]; v.ViewKey != "" {
+				records[recordKeyOf(e.Path, v.ViewKey, v.ViewName)] = v
 			}
 		}
 		if views.Intact != nil {
@@ -95,12 +94,7 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 					judgeCarved(&f, v)
 				}
 			}
-			if view == carved && f.Confidence == string(deleted.Intact) {
-				f.Confidence = string(deleted.Fragment) // the unknown-key bucket of the carved view
-			}
-			if f.Confidence != string(deleted.Intact) && f.Severity > report.High {
-				f.Severity = report.High
-			}
+			capCarved(&f)
 			f.Detail += " " + deletedNote
 			out = append(out, f)
 		}
@@ -110,6 +104,25 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 		}
 	}
 	return out, problems, notes
+}
+
+// capCarved bounds the severity of a finding on a record that is not
+// intact. A partial record is judged on its surviving part without the name
+// and folder checks (analyzers.LabelCarved), which is what it alone shows:
+// at most high. A fragment's data may be another record's (a reused cell)
+// or cut: at most medium.
+func capCarved(f *report.Finding) {
+	limit := report.Critical
+	switch deleted.Confidence(f.Confidence) {
+	case deleted.Partial:
+		limit = report.High
+	case deleted.Fragment:
+		limit = report.Medium
+	}
+	if f.Severity > limit {
+		f.Detail += fmt.Sprintf(" Rated %s rather than %s because the record is %s.", limit, f.Severity, f.Confidence)
+		f.Severity = limit
+	}
 }
 
 // judgeCarved adds to f what the recovered record v says of itself: its
