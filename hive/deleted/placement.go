@@ -167,8 +167,17 @@ func Place(rec *Records, ix *liveIndex) {
 			v.Evidence = append(v.Evidence, fmt.Sprintf("a freed value list at %#x names it beside %d value(s) of this key", l.Cell, owners[strings.ToLower(first)]))
 		}
 	}
-	// Hive bin neighbourhood.
-	var anchors []anchor
+	// Hive bin neighbourhood, when some value still has no key.
+	pending := 0
+	for i := range rec.Values {
+		if _, known := owner(&rec.Values[i]); !known {
+			pending++
+		}
+	}
+	if pending == 0 {
+		return
+	}
+	anchors := make([]anchor, 0, len(ix.values)+len(ix.keys)+len(keyPath)+len(rec.Values))
 	for off, p := range ix.values {
 		anchors = append(anchors, anchor{off: off, owner: p, what: "a value"})
 	}

@@ -140,6 +140,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	_, err = h.Key(hive.DeletedUnknownKey)
 	bucketOK := errors.Is(err, fs.ErrNotExist)
 	partialPath := map[uint32]string{}
+	keysToo := want(Intact)
 	var orphans []*Value
 	for _, k := range rec.Keys {
 		if strings.ContainsRune(k.Name, '\\') || k.Name == "" {
@@ -151,8 +152,10 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			if bucketOK {
 				p := joinPath(`\`+hive.DeletedUnknownKey+`\`+strings.Trim(k.ParentPath, `\`), k.Name)
 				partialPath[k.Offset] = p
-				if _, err := b.ensure(p); err != nil {
-					return nil, st, err
+				if keysToo {
+					if _, err := b.ensure(p); err != nil {
+						return nil, st, err
+					}
 				}
 			}
 			continue
@@ -163,6 +166,9 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			st.Shadowed++ // a live key of the same name took its place
 			st.shadowedKeys++
 			continue
+		}
+		if !keysToo {
+			continue // keys are intact records: the intact view holds them
 		}
 		node, err := b.ensure(p)
 		if err != nil {
@@ -256,14 +262,11 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		}
 		st.Orphans = len(orphans)
 	}
-	if st.Values+st.Orphans+st.UnderPartial == 0 && (st.Keys+len(partialPath) == 0 || !want(Intact)) {
+	if st.Values+st.Orphans+st.UnderPartial == 0 && (st.Keys+len(partialPath) == 0 || !keysToo) {
 		return nil, st, nil
 	}
-	if h.Kind() == hive.KindSystem {
-		// Control-set roles come from Select.
-		if _, err := b.ensure(`\Select`); err != nil {
-			return nil, st, err
-		}
+	if err := b.context(h); err != nil {
+		return nil, st, err
 	}
 	minor := h.Header.Minor
 	if minor < 3 || minor > 6 {
@@ -278,6 +281,39 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		return nil, st, fmt.Errorf("parsing the view of deleted records: %w", err)
 	}
 	return view, st, nil
+}
+
+// contextKeys are the live keys a view copies whatever it holds, so that
+// analyzers reading it know the host: control-set roles (Select), the
+// system environment and the NT 4.0 spooler image (SYSTEM), and the Windows
+// version (SOFTWARE). ControlSet%d stands for each control set.
+var contextKeys = map[hive.Kind][]string{
+	hive.KindSystem:   {`\Select`, `\ControlSet%03d\Control\Session Manager\Environment`, `\ControlSet%03d\Services\Spooler`},
+	hive.KindSoftware: {`\Microsoft\Windows NT\CurrentVersion`},
+}
+
+// context copies h's context keys that exist into the view.
+func (b *viewBuilder) context(h *hive.Hive) error {
+	for _, p := range contextKeys[h.Kind()] {
+		paths := []string{p}
+		if strings.Contains(p, "%03d") {
+			paths = nil
+			for n := 1; n <= 8; n++ {
+				paths = append(paths, fmt.Sprintf(p, n))
+			}
+		}
+		for _, path := range paths {
+			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if _, err := b.ensure(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 type viewBuilder struct {

@@ -34,16 +34,6 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 	intact := &hive.Set{Host: set.Host, Root: set.Root}
 	carved := &hive.Set{Host: set.Host, Root: set.Root}
 	records := map[recordKey]*deleted.Value{}
-	// Analyzers read the host's environment and Windows version from the
-	// first SYSTEM and SOFTWARE hive of a set: the live ones come first, so
-	// that deleted records are judged against the host they came from.
-	// Their own findings are dropped below (not Deleted).
-	for _, e := range []*hive.Entry{set.System(), set.Software()} {
-		if e != nil {
-			intact.Add(e)
-			carved.Add(e)
-		}
-	}
 	for _, e := range set.Entries {
 		if ctx.Err() != nil {
 			break
@@ -72,6 +62,20 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 	}
 	if list == nil {
 		return nil, problems, notes
+	}
+	// Analyzers read the host's environment and Windows version from the
+	// first SYSTEM and SOFTWARE hive of a set; a view copies those keys
+	// (deleted.View). A set with no view of that kind gets the live hive,
+	// whose own findings are dropped below (not Deleted).
+	for _, view := range []*hive.Set{intact, carved} {
+		if !hasDeleted(view) {
+			continue
+		}
+		for _, e := range []*hive.Entry{set.System(), set.Software()} {
+			if e != nil && !view.Has(e.Kind()) {
+				view.Add(e)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, f := range live {
