@@ -114,24 +114,9 @@ func asWhose(e *hive.Entry) string {
 // defaultProfileNote explains entries found in the DEFAULT hive.
 const defaultProfileNote = "This entry sits in the DEFAULT hive, the profile of LocalSystem (HKU\\.DEFAULT and HKU\\S-1-5-18). No one logs on interactively with it, so Windows rarely acts on it; it is where a program running as SYSTEM lands when it writes to HKEY_CURRENT_USER, which makes such an entry a sign of SYSTEM-level code trying to persist."
 
-// asWindowsVersion returns CurrentVersion of the first SOFTWARE hive ("6.3",
-// "5.1", "4.0"), or "" when unknown.
-func asWindowsVersion(set *hive.Set) string {
-	sw := set.Software()
-	if sw == nil {
-		return ""
-	}
-	k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`)
-	if err != nil {
-		return ""
-	}
-	v, ok, _ := optionalValue(k, "CurrentVersion")
-	if !ok {
-		return ""
-	}
-	s, _ := v.Text()
-	return strings.TrimSpace(s)
-}
+// asWindowsVersion returns the host's CurrentVersion ("6.3", "5.1",
+// "4.0"; "10.0" for Windows 10 and later), or "" when unknown.
+func asWindowsVersion(set *hive.Set) string { return hostVersion(set).Version }
 
 // asVersionBefore reports whether CurrentVersion ver ("5.1", "6.3") is older
 // than major.minor; an unreadable version is not.
@@ -145,9 +130,18 @@ func asVersionBefore(ver string, major, minor int) bool {
 
 // asSameImage reports whether command lines cmd and want start the same
 // program, after expansion and normalisation.
+// A program named without an extension is run as .exe (NT 4.0 ships
+// Userinit as "...\system32\userinit").
 func asSameImage(cmd, want string, env winpath.Env) bool {
-	got := winpath.Resolve(winpath.ParseCommandLine(cmd).Image, env).Full
-	return got != "" && strings.EqualFold(got, winpath.Resolve(winpath.ParseCommandLine(want).Image, env).Full)
+	full := func(c string) string {
+		p := winpath.Resolve(winpath.ParseCommandLine(c).Image, env).Full
+		if p != "" && !strings.Contains(p[strings.LastIndexByte(p, '\\')+1:], ".") {
+			p += ".exe"
+		}
+		return p
+	}
+	got := full(cmd)
+	return got != "" && strings.EqualFold(got, full(want))
 }
 
 // asSameCommand reports whether command lines a and b start the same program

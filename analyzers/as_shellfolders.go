@@ -39,6 +39,7 @@ func runShellFolders(ctx context.Context, set *hive.Set) ([]report.Finding, erro
 		value string
 	}
 	var places []place
+	ver := hostVersion(set)
 	for _, e := range set.ByKind(hive.KindSoftware) {
 		places = append(places, place{e, `Microsoft\Windows\CurrentVersion\Explorer`, "Common Startup"})
 	}
@@ -66,7 +67,7 @@ func runShellFolders(ctx context.Context, set *hive.Set) ([]report.Finding, erro
 				errs = append(errs, err)
 				continue
 			}
-			if f, ok := startupFolder(p.e, k, v, env); ok {
+			if f, ok := startupFolder(p.e, k, v, env, ver); ok {
 				out = append(out, f)
 			}
 		}
@@ -102,8 +103,21 @@ func profileLike(dir string) bool {
 	return false
 }
 
+// versionProfile reports whether a folded folder lies in the profile
+// folder of the host's Windows family (baselines/windows.tsv, area
+// profiles: NT 4.0 keeps profiles in %SystemRoot%\Profiles).
+func versionProfile(dir string, env winpath.Env, ver winVersion) bool {
+	root := strings.ToLower(winpath.Resolve(`%SystemRoot%`, env).Full)
+	for _, r := range ver.baseline("profiles") {
+		if root != "" && strings.HasPrefix(dir, root+`\`+r.value+`\`) {
+			return true
+		}
+	}
+	return false
+}
+
 // startupFolder judges one Startup value; ok is false when it is a default.
-func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (report.Finding, bool) {
+func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env, ver winVersion) (report.Finding, bool) {
 	s, isText := asText(v)
 	if s = strings.TrimSpace(s); !isText || s == "" {
 		return report.Finding{}, false
@@ -124,7 +138,7 @@ func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (
 	var caps map[string]asCap
 	why := "This folder does not have the Startup folder's layout at all: someone pointed Explorer at a folder of their choosing."
 	switch {
-	case standard && profileLike(dir) && !p.UNC:
+	case standard && (profileLike(dir) || versionProfile(dir, env, ver)) && !p.UNC:
 		return report.Finding{}, false
 	case standard && p.UNC:
 		base = report.Low

@@ -1,8 +1,6 @@
 package analyzers
 
 import (
-	"strings"
-
 	"github.com/hivescan/hivescan/analyzers/winpath"
 	"github.com/hivescan/hivescan/hive"
 )
@@ -11,7 +9,7 @@ import (
 // the system environment of the current control set (the first one when
 // Select names none) and, for user hives, that user's Environment key.
 func hostEnv(set *hive.Set, user *hive.Entry) winpath.Env {
-	env := winpath.Env{System: map[string]string{}, User: map[string]string{}}
+	env := winpath.Env{System: map[string]string{}, User: map[string]string{}, Carved: carvedSet(set)}
 	if sys := set.System(); sys != nil {
 		sets, _ := sys.ControlSets()
 		var pick *hive.ControlSet
@@ -37,13 +35,11 @@ func hostEnv(set *hive.Set, user *hive.Entry) winpath.Env {
 					}
 				}
 			}
-			if v, err := k.Value("CurrentVersion"); err == nil {
-				if s, _ := v.Text(); strings.HasPrefix(s, "5.") {
-					env.XP = true
-				}
-			}
 		}
 	}
+	ver := hostVersion(set)
+	env.XP = ver.Family == famXP || ver.Family == fam2000 // Documents and Settings
+	env.Genuine = ver.genuineFiles()
 	if user != nil {
 		env.UserName = user.User
 		if root, err := user.Root(); err == nil {
@@ -64,4 +60,20 @@ func readEnv(k *hive.Key, path string, into map[string]string) {
 			into[v.Name()] = s
 		}
 	}
+}
+
+// LabelCarved is the hive.Entry label of a view of recovered records that
+// are not intact (partly overwritten, cut or in reused cells). Analyzers
+// judge such a set as carved: the path assessor skips the name and folder
+// checks a truncated path would mislead (winpath.Env.Carved).
+const LabelCarved = "carved"
+
+// carvedSet reports whether set is a view of carved records.
+func carvedSet(set *hive.Set) bool {
+	for _, e := range set.Entries {
+		if e.Deleted && e.Label == LabelCarved {
+			return true
+		}
+	}
+	return false
 }

@@ -36,26 +36,36 @@ func runDeletedOrphans(ctx context.Context, set *hive.Set) ([]report.Finding, er
 		if !e.Deleted || !autostartHive(e.Kind()) {
 			continue
 		}
-		k, err := e.Key(hive.DeletedUnknownKey)
-		if errors.Is(err, fs.ErrNotExist) {
+		if _, err := e.Key(hive.DeletedUnknownKey); errors.Is(err, fs.ErrNotExist) {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 			continue
-		}
-		vals, err := k.Values()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 		}
 		env := hostEnv(set, nil)
-		for _, v := range vals {
-			if err := ctx.Err(); err != nil {
-				return out, err
+		// The bucket holds values of unknown keys, and below it deleted
+		// keys whose parent is unknown, at their partial path.
+		err := e.Walk(ctx, `\`+hive.DeletedUnknownKey, func(k *hive.Key, err error) error {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
+				return nil
 			}
-			if f, ok := judgeOrphan(e, k, v, env); ok {
-				out = append(out, f)
+			vals, err := k.Values()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 			}
+			for _, v := range vals {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if f, ok := judgeOrphan(e, k, v, env); ok {
+					out = append(out, f)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return out, err
 		}
 	}
 	return out, errors.Join(errs...)
@@ -70,6 +80,10 @@ func judgeOrphan(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (re
 	f.Rule = "deleted.orphan-value"
 	f.Title = fmt.Sprintf("Deleted value \"%s\" of an unknown key holds a suspicious command", v.Name())
 	f.Detail = fmt.Sprintf("A value named \"%s\" (%s) was deleted from a key hivescan cannot identify (the key's value list no longer names it); its data survives in a freed cell. Search the timeline for what wrote and removed it, and collect anything it names.", v.Name(), v.Type())
+	if partial := strings.TrimPrefix(strings.TrimPrefix(k.Path(), `\`+hive.DeletedUnknownKey), `\`); partial != "" {
+		f.Title = fmt.Sprintf("Deleted value \"%s\" of deleted key ...\\%s holds a suspicious command", v.Name(), partial)
+		f.Detail = fmt.Sprintf("A value named \"%s\" (%s) belonged to the deleted key ...\\%s, whose parents above that are lost (their cells were reused), so its full path is unknown; its data survives in a freed cell. Search the timeline for what wrote and removed it, and collect anything it names.", v.Name(), v.Type(), partial)
+	}
 	switch v.Type() {
 	case hive.RegSZ, hive.RegExpandSZ, hive.RegMultiSZ:
 		lines, _ := v.Strings()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/deleted"
+	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
 )
@@ -29,8 +30,19 @@ func deletedView(t *testing.T, hives ...samples.Hive) *hive.Set {
 	return view
 }
 
+// The sample's SyncHelper was deleted from the middle of its Run list; the
+// hive bin neighbourhood and the list's spare slot place it back under Run,
+// so it is no orphan. A value with no trace of its key is judged on its own.
 func TestDeletedOrphans(t *testing.T) {
-	fs := runOn(t, DeletedOrphans, deletedView(t, samples.DeletedTraces().Hives...))
+	if fs := runOn(t, DeletedOrphans, deletedView(t, samples.DeletedTraces().Hives...)); len(fs) != 0 {
+		t.Errorf("SyncHelper should be placed under Run, not orphaned: %+v", fs)
+	}
+	cmd := "powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA"
+	// Between the key cells of two sibling keys nothing tells which held it.
+	h := samples.NTUser("dave")
+	sw := samples.At(h.Root, "Software")
+	sw.Subkeys = append(sw.Subkeys, &hivetest.Key{Name: "AAA", DeletedValues: []hivetest.Value{hivetest.SZ("SyncHelper", cmd)}}, &hivetest.Key{Name: "AAB"})
+	fs := runOn(t, DeletedOrphans, deletedView(t, h))
 	if len(fs) != 1 {
 		t.Fatalf("want the one orphaned encoded PowerShell value, got %d: %+v", len(fs), fs)
 	}
@@ -38,7 +50,7 @@ func TestDeletedOrphans(t *testing.T) {
 	if f.Severity != report.Critical || *f.Value != "SyncHelper" || f.Key != `\`+hive.DeletedUnknownKey || !f.Deleted || !f.LastWrite.IsZero() {
 		t.Errorf("finding: %+v", f)
 	}
-	if !strings.Contains(f.Detail, "DownloadString('http://203.0.113.7/a')") {
+	if !strings.Contains(f.Detail, "New-Object Net.WebClient") {
 		t.Errorf("detail should quote the decoded script: %s", f.Detail)
 	}
 	// Live hives hold no such key: nothing to report.

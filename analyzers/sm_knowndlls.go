@@ -45,6 +45,7 @@ var (
 		file, name    string
 		minBuild, end int // builds [minBuild, end)
 	}{
+		{"nt4.txt", "Windows NT 4.0", 1, 2195},
 		{"winxp.txt", "Windows XP", 2195, 6000},
 		{"win7.txt", "Windows 7", 7600, 7602},
 		{"win8.1.txt", "Windows 8.1", 9600, 9601},
@@ -79,28 +80,6 @@ func readDLLList(file string) map[string]bool {
 	return m
 }
 
-// windowsBuild returns the build number in SOFTWARE (0 when unknown).
-func windowsBuild(set *hive.Set) int {
-	sw := set.Software()
-	if sw == nil {
-		return 0
-	}
-	k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`)
-	if err != nil {
-		return 0
-	}
-	for _, name := range []string{"CurrentBuildNumber", "CurrentBuild"} {
-		if v, err := k.Value(name); err == nil {
-			if s, err := v.Text(); err == nil {
-				if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-					return n
-				}
-			}
-		}
-	}
-	return 0
-}
-
 // knownDLLExpectation says which DLLs are expected and which required.
 type knownDLLExpectation struct {
 	about    string          // for details: "the Windows 10 list"
@@ -123,11 +102,24 @@ func expectationFor(build int) knownDLLExpectation {
 			return knownDLLExpectation{about: "the " + l.name + " list (build " + strconv.Itoa(build) + ")", allowed: allowed, required: l.dlls, exact: true}
 		}
 	}
+	if build != 0 {
+		// No list for this build: the list of its family's nearest
+		// release (Vista takes 7's, 8.0 takes 8.1's, 11 takes 10's), said so.
+		fam, _ := familyOfBuild(build)
+		file := map[winFamily]string{famNT4: "nt4.txt", fam2000: "winxp.txt", famXP: "winxp.txt", famVista: "win7.txt", fam8: "win8.1.txt", fam10: "win10.txt"}[fam]
+		best := 0
+		for i, v := range knownDLLVersions {
+			if v.file == file {
+				best = i
+			}
+		}
+		ex := expectationFor(knownDLLVersions[best].minBuild)
+		ex.about = fmt.Sprintf("the %s list, the nearest version's (there is no list for build %d)", knownDLLLists[best].name, build)
+		ex.exact = false
+		return ex
+	}
 	ex := knownDLLExpectation{allowed: map[string]bool{}, required: map[string]bool{}}
 	ex.about = "any Windows version's list (the Windows build is unknown)"
-	if build != 0 {
-		ex.about = fmt.Sprintf("any Windows version's list (no list for build %d)", build)
-	}
 	for d := range wow64DLLs {
 		ex.allowed[d] = true
 	}
@@ -149,7 +141,7 @@ func expectationFor(build int) knownDLLExpectation {
 
 func runKnownDLLs(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 	env := hostEnv(set, nil)
-	ex := expectationFor(windowsBuild(set))
+	ex := expectationFor(familyBuild(hostVersion(set)))
 	var out []report.Finding
 	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		out = append(out, searchSettings(e, cs, sm)...)
@@ -268,4 +260,13 @@ func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) []report.Fi
 		out = append(out, f)
 	}
 	return out
+}
+
+// familyBuild returns v's build, or for a host whose family is known
+// without a build (a SYSTEM hive alone), that family's usual build.
+func familyBuild(v winVersion) int {
+	if v.Build != 0 {
+		return v.Build
+	}
+	return map[winFamily]int{famNT4: 1381, fam2000: 2195, famXP: 2600, famVista: 7601, fam8: 9600, fam10: 19041}[v.Family]
 }

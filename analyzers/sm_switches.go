@@ -62,6 +62,7 @@ func flagNames(n uint64) []string {
 
 func runSessionSwitches(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 	env := hostEnv(set, nil)
+	ver := hostVersion(set)
 	var out []report.Finding
 	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		if n, v, ok := valueUint(sm, "GlobalFlag"); ok && n != 0 {
@@ -79,7 +80,7 @@ func runSessionSwitches(ctx context.Context, set *hive.Set) ([]report.Finding, e
 			}
 			out = append(out, f)
 		}
-		if n, v, ok := valueUint(sm, "ProtectionMode"); ok && n == 0 {
+		if n, v, ok := valueUint(sm, "ProtectionMode"); ok && n == 0 && !versionDefault(ver, "protectionmode", "0") {
 			f := smValue(e, cs, sm, v)
 			f.Rule, f.Severity = "smswitches.protectionmode-off", report.Medium
 			f.Attack = []string{"T1112"}
@@ -192,4 +193,15 @@ func setupCmdLine(e *hive.Entry, env winpath.Env) []report.Finding {
 		assessed(&f, a)
 	}
 	return []report.Finding{f}
+}
+
+// versionDefault reports whether name is a known-good entry of area for
+// the host's Windows family (baselines/windows.tsv).
+func versionDefault(v winVersion, area, name string) bool {
+	for _, r := range v.baseline(area) {
+		if r.name == strings.ToLower(name) {
+			return true
+		}
+	}
+	return false
 }

@@ -34,11 +34,12 @@ type Finding struct {
 	// Finalize merged findings that differ only in their control set; the
 	// finding's own ControlSet is one of them. Nil otherwise.
 	ControlSets []ControlSetEntry `json:"control_sets,omitempty"`
-	User        string            `json:"user,omitempty"`   // profile name, for user hives
-	Attack      []string          `json:"attack,omitempty"` // MITRE ATT&CK technique ids, e.g. "T1547.001"
-	Risk        float64           `json:"risk,omitempty"`   // analyzer score, higher is riskier; 0 when unscored
-	Detail      string            `json:"detail"`           // explanation for a human; may hold several lines
-	Deleted     bool              `json:"deleted"`          // recovered from unallocated hive cells
+	User        string            `json:"user,omitempty"`       // profile name, for user hives
+	Attack      []string          `json:"attack,omitempty"`     // MITRE ATT&CK technique ids, e.g. "T1547.001"
+	Risk        float64           `json:"risk,omitempty"`       // analyzer score, higher is riskier; 0 when unscored
+	Detail      string            `json:"detail"`               // explanation for a human; may hold several lines
+	Deleted     bool              `json:"deleted"`              // recovered from unallocated hive cells
+	Confidence  string            `json:"confidence,omitempty"` // deleted findings: "intact", "partial" or "fragment"
 	Fingerprint string            `json:"fingerprint"`
 }
 
@@ -67,6 +68,7 @@ type findingJSON struct {
 	Risk           float64           `json:"risk,omitempty"`
 	Detail         string            `json:"detail"`
 	Deleted        bool              `json:"deleted"`
+	Confidence     string            `json:"confidence,omitempty"`
 	Fingerprint    string            `json:"fingerprint"`
 }
 
@@ -93,6 +95,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Risk:           f.Risk,
 		Detail:         f.Detail,
 		Deleted:        f.Deleted,
+		Confidence:     f.Confidence,
 		Fingerprint:    f.Fingerprint,
 	})
 }

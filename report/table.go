@@ -193,7 +193,11 @@ func (p *tablePrinter) finding(f Finding) {
 	}
 	p.field(4, "att&ck", strings.Join(f.Attack, ", "))
 	if f.Deleted {
-		p.field(4, "deleted", "yes (recovered from unallocated cells)")
+		if f.Confidence != "" && f.Confidence != "intact" {
+			p.field(4, "deleted", "yes (recovered from unallocated cells, "+f.Confidence+")")
+		} else {
+			p.field(4, "deleted", "yes (recovered from unallocated cells)")
+		}
 	}
 	p.field(4, "id", f.Fingerprint)
 	for line := range strings.Lines(f.Detail) {

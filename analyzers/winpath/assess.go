@@ -56,7 +56,7 @@ func AssessPath(path string, env Env) Assessment {
 }
 
 func pathReasons(p Path, l layout) ([]Reason, float64) {
-	if p.Full == "" {
+	if p.Full == "" || l.carved {
 		return nil, 0
 	}
 	rs, risk := masqueradeReasons(p, l)
@@ -65,6 +65,11 @@ func pathReasons(p Path, l layout) ([]Reason, float64) {
 
 func assess(cmdline string, env Env, l layout, depth int) Assessment {
 	cl := ParseCommandLine(cmdline)
+	if name := carvedLauncher(cl.Image); env.Carved && cl.Launcher == "" && name != "" {
+		// The start of a carved command line was overwritten: its
+		// arguments still say what the launcher was told to run.
+		dissectLauncher(&cl, name+".exe")
+	}
 	if cl.Launcher == "" && strings.Contains(cl.Image, "%") {
 		dissectLauncher(&cl, env.Expand(cl.Image)) // %ComSpec% /c ...
 	}
@@ -76,7 +81,9 @@ func assess(cmdline string, env Env, l layout, depth int) Assessment {
 	rs, risk := pathReasons(a.Path, l)
 	a.Risk = risk
 	a.Reasons = append(a.Reasons, rs...)
-	a.Reasons = append(a.Reasons, unquotedReasons(cl, env, l)...)
+	if !l.carved {
+		a.Reasons = append(a.Reasons, unquotedReasons(cl, env, l)...)
+	}
 	a.Reasons = append(a.Reasons, lolbinReasons(cl, l)...)
 
 	if file := payloadFile(cl); file != "" {

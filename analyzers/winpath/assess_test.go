@@ -86,3 +86,37 @@ func TestAssessRules(t *testing.T) {
 		})
 	}
 }
+
+// Carved text is judged without name and folder checks, and a launcher that
+// lost its first letters is still recognised by its arguments; a genuine
+// Windows file of the host's version is no look-alike in its folder.
+func TestAssessCarvedAndGenuine(t *testing.T) {
+	env := Env{System: map[string]string{"SystemRoot": `C:\WINNT`}}
+	if a := Assess(`ystemRoot%\system32\services.exe`, env); a.Severity != report.Critical {
+		t.Fatalf("uncarved: a truncated path is judged as a path (%s); the test needs it critical", a.Severity)
+	}
+	carved := env
+	carved.Carved = true
+	if a := Assess(`ystemRoot%\system32\services.exe`, carved); len(a.Reasons) != 0 {
+		t.Errorf("carved: name checks ran on a truncated path: %+v", a.Reasons)
+	}
+	enc := "wershell.exe -nop -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA"
+	if a := Assess(enc, carved); a.Command.Launcher != "powershell" || a.Severity < report.High {
+		t.Errorf("carved launcher: %q %s %+v", a.Command.Launcher, a.Severity, a.Reasons)
+	}
+	if a := Assess(enc, env); a.Command.Launcher != "" {
+		t.Errorf("an uncarved wershell.exe is no launcher: %q", a.Command.Launcher)
+	}
+	spool := `%SystemRoot%\system32\spoolss.exe`
+	if a := Assess(spool, env); a.Severity < report.High {
+		t.Fatalf("spoolss.exe should be a look-alike without the baseline: %s", a.Severity)
+	}
+	nt4 := env
+	nt4.Genuine = map[string][]string{"spoolss.exe": {"system32"}}
+	if a := Assess(spool, nt4); a.Severity > report.Low {
+		t.Errorf("NT 4.0's spoolss.exe in System32: %s %+v", a.Severity, a.Reasons)
+	}
+	if a := Assess(`C:\Users\Public\spoolss.exe`, nt4); a.Severity < report.High {
+		t.Errorf("spoolss.exe outside System32 is still a look-alike: %s", a.Severity)
+	}
+}

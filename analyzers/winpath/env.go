@@ -31,6 +31,17 @@ type Env struct {
 	UserName string            // profile folder name, e.g. "alice"
 	Profile  string            // profile folder when known (ProfileList), overrides the default
 	XP       bool              // Windows XP / 2003 layout (Documents and Settings)
+	// Genuine maps lower-case file names to the folders (relative to the
+	// Windows folder, lower case: "system32") where this Windows version
+	// ships a file of that name that resembles a critical process name
+	// (NT 4's spoolss.exe is one edit from spoolsv.exe). Name checks accept
+	// such a file there.
+	Genuine map[string][]string
+	// Carved says the text was recovered from reused cells and may have lost
+	// its start: checks that judge a program by its file name or folder
+	// (masquerade, look-alike, location) are skipped, as a truncated path
+	// names neither reliably; checks of what the text runs remain.
+	Carved bool
 }
 
 // UnknownUser is the profile name used when Env.UserName is empty.

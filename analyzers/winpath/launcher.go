@@ -2,6 +2,7 @@ package winpath
 
 import (
 	"encoding/base64"
+	"sort"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -24,6 +25,31 @@ func launcherOf(image string) string {
 	b = strings.TrimSuffix(b, ".exe")
 	if launcherNames[b] {
 		return b
+	}
+	return ""
+}
+
+// carvedLauncher returns the launcher whose program name ends with the one
+// image names, when image is a bare name (no folder) that lost its first
+// letters (at least 5 remain: "wershell.exe" for powershell.exe), or "".
+// It is used only for text recovered from reused cells (Env.Carved).
+func carvedLauncher(image string) string {
+	if strings.ContainsAny(image, `\/:`) {
+		return ""
+	}
+	b := strings.TrimSuffix(strings.ToLower(strings.TrimRight(image, " .")), ".exe")
+	if len(b) < 5 {
+		return ""
+	}
+	names := make([]string, 0, len(launcherNames))
+	for name := range launcherNames {
+		names = append(names, name)
+	}
+	sort.Strings(names) // "script" could end cscript or wscript: the same host, told apart deterministically
+	for _, name := range names {
+		if len(name) > len(b) && strings.HasSuffix(name, b) {
+			return name
+		}
 	}
 	return ""
 }

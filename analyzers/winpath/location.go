@@ -56,6 +56,8 @@ type layout struct {
 	programData  string
 	profiles     []string // folders holding user profiles
 	temps        []string // temporary folders
+	genuine      map[string][]string
+	carved       bool
 }
 
 func layoutOf(env Env) layout {
@@ -77,6 +79,7 @@ func layoutOf(env Env) layout {
 	}
 	l.profiles = uniq(l.drive+`\users`, l.drive+`\documents and settings`, parent)
 	l.temps = uniq(exp(`%TEMP%`), exp(`%TMP%`), l.root+`\temp`)
+	l.genuine, l.carved = env.Genuine, env.Carved
 	return l
 }
 

@@ -142,6 +142,11 @@ func masqueradeReasons(p Path, l layout) (rs []Reason, risk float64) {
 		return nil, 0
 	}
 	dir := l.dirKey(p)
+	for _, rel := range l.genuine[strings.ToLower(p.Base)] {
+		if dir == l.root+`\`+rel || rel == inSystem32 && dir == l.sysnative {
+			return nil, 0 // a file this Windows version ships there
+		}
+	}
 	if canon, ok := CriticalName(p.Base); ok {
 		lower := strings.ToLower(p.Base)
 		if inAny(dir, l.legitDirs(lower)) && !p.UNC {

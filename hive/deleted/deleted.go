@@ -34,7 +34,10 @@ type Key struct {
 	// when no path could be found.
 	ParentPath  string
 	ParentKnown bool
-	Values      []uint32 // offsets of value records named by its intact value list
+	Values      []uint32 // offsets of value records its value list still names
+	// LostValues counts the entries of its value list (by its value count)
+	// that no longer point at a value record: overwritten, or cut off.
+	LostValues int
 }
 
 // Value is a deleted value record.
@@ -54,6 +57,22 @@ type Value struct {
 	// tell (its deleted key, or a live key whose value-list slack still
 	// names it); "" when unknown.
 	KeyPath string
+	// Placement says how View tied the value to KeyPath: PlacedCertain
+	// (a value list names it) or PlacedLikely (see Evidence); "" when it
+	// was not placed.
+	Placement string
+	// Evidence lists, for a likely placement, what ties the value to
+	// KeyPath.
+	Evidence []string
+	// Confidence says how much of the record survived; Damage says what
+	// was lost, one sentence per finding, when it is not Intact.
+	Confidence Confidence
+	Damage     []string
+	// ViewKey and ViewName are where the view (View, Split) put the value:
+	// its key path there, under hive.DeletedUnknownKey when the key is
+	// unknown, and its name there (made unique within that bucket); "" when
+	// it is in no view (a duplicate, no data).
+	ViewKey, ViewName string
 }
 
 // Slack is unused space at the end of an allocated cell.
@@ -63,11 +82,23 @@ type Slack struct {
 	Bytes []byte
 }
 
+// ValueList is a freed cell that still reads as a value list: every entry
+// up to the first that is not names a value record ("vk" cell, allocated or
+// not).
+type ValueList struct {
+	Cell   uint32   // offset of the freed cell
+	Values []uint32 // the value cells it names, in list order
+}
+
 // Records is everything Scan found, in ascending offset order.
 type Records struct {
-	Keys   []Key
-	Values []Value
-	Slack  []Slack
+	Keys       []Key
+	Values     []Value
+	Slack      []Slack
+	ValueLists []ValueList
+	// Bins are the offsets of the hive bins, relative like Key.Offset, in
+	// ascending order.
+	Bins []uint32
 }
 
 // FormatError reports hive bytes that cannot be scanned; Off is the byte offset.
@@ -104,6 +135,7 @@ func Scan(hive []byte, parentPath func(off uint32) (path string, ok bool)) (*Rec
 		if size < 4096 || size%4096 != 0 || off+size > len(hive) {
 			break
 		}
+		s.rec.Bins = append(s.rec.Bins, uint32(off-baseBlockSize))
 		for c := off + binHeaderSize; c+4 <= off+size; {
 			cs := int32(le.Uint32(hive[c:]))
 			n := int(cs)
@@ -115,6 +147,7 @@ func Scan(hive []byte, parentPath func(off uint32) (path string, ok bool)) (*Rec
 			}
 			rel := uint32(c - baseBlockSize)
 			if cs > 0 {
+				s.freedList(rel, c+4, c+n)
 				regions = append(regions, region{c + 4, c + n, SourceFree})
 			} else if r, ok := s.slackOf(rel, c+4, c+n); ok {
 				regions = append(regions, r)
@@ -173,6 +206,22 @@ func (s *scanner) slackOf(rel uint32, start, end int) (region, bool) {
 	return region{start + used, end, SourceSlack}, true
 }
 
+// freedList records the free cell at rel when it reads as a value list.
+func (s *scanner) freedList(rel uint32, start, end int) {
+	var vals []uint32
+	for p := start; p+4 <= end && len(vals) < maxValues; p += 4 {
+		off := le.Uint32(s.hive[p:])
+		c, ok := s.cell(off)
+		if !ok || len(c) < vkFixed || string(c[:2]) != "vk" || off == rel {
+			break
+		}
+		vals = append(vals, off)
+	}
+	if len(vals) > 0 {
+		s.rec.ValueLists = append(s.rec.ValueLists, ValueList{Cell: rel, Values: vals})
+	}
+}
+
 // scanRegion looks for key nodes and value records at even offsets.
 func (s *scanner) scanRegion(r region) {
 	for p := r.start; p+vkFixed <= r.end; {
@@ -219,28 +268,33 @@ func (s *scanner) parseKey(d []byte) (Key, int, bool) {
 	}
 	k := Key{Name: name, LastWrite: t, Parent: le.Uint32(d[16:])}
 	if n := le.Uint32(d[36:]); n > 0 {
-		k.Values = s.valueList(le.Uint32(d[40:]), int(n))
+		k.Values, k.LostValues = s.valueList(le.Uint32(d[40:]), int(n))
 	}
 	return k, nkFixed + nameLen, true
 }
 
-// valueList returns the offsets in a key's value list when the list cell
-// is whole and every entry points at a "vk" cell.
-func (s *scanner) valueList(off uint32, n int) []uint32 {
+// valueList returns the offsets in a key's value list that point at "vk"
+// cells. A list whose cell was partly reused keeps the entries that still
+// do, as long as they are the majority; lost counts the others.
+func (s *scanner) valueList(off uint32, n int) (vals []uint32, lost int) {
 	cell, ok := s.cell(off)
-	if !ok || len(cell) < 4*n {
-		return nil
+	if !ok {
+		return nil, n
 	}
+	n = min(n, len(cell)/4)
 	out := make([]uint32, 0, n)
 	for i := range n {
 		v := le.Uint32(cell[4*i:])
 		c, ok := s.cell(v)
 		if !ok || len(c) < vkFixed || string(c[:2]) != "vk" {
-			return nil
+			continue
 		}
 		out = append(out, v)
 	}
-	return out
+	if 2*len(out) <= n {
+		return nil, n
+	}
+	return out, n - len(out)
 }
 
 // cell returns the data of the cell at a relative offset, allocated or not.
@@ -269,7 +323,7 @@ func (s *scanner) parseValue(d []byte) (Value, int, bool) {
 		return Value{}, 0, false
 	}
 	size, off := le.Uint32(d[4:]), le.Uint32(d[8:])
-	v := Value{Name: name, Type: le.Uint32(d[12:])}
+	v := Value{Name: name, Type: le.Uint32(d[12:]), Confidence: Intact}
 	switch real := size &^ 0x80000000; {
 	case size&0x80000000 != 0:
 		if real > 4 {
@@ -282,8 +336,33 @@ func (s *scanner) parseValue(d []byte) (Value, int, bool) {
 		return Value{}, 0, false
 	default:
 		v.Data, v.DataProblem = s.valueData(off, real)
+		s.judgeData(&v, off, real)
 	}
 	return v, vkFixed + nameLen, true
+}
+
+// judgeData sets v's confidence from the state of its data cell and the
+// data itself. A data cell that is allocated again belongs to another
+// record now; one shorter than the recorded size was cut (its surviving
+// bytes are kept as a fragment).
+func (s *scanner) judgeData(v *Value, off, size uint32) {
+	abs := int64(off) + baseBlockSize
+	if abs+4 <= int64(len(s.hive)) && int32(le.Uint32(s.hive[abs:])) < 0 && size <= bigDataSeg {
+		v.Confidence = Fragment
+		v.Damage = append(v.Damage, fmt.Sprintf("its data cell %#x is allocated again (reused by another record), so the data may not be this value's", off))
+	}
+	if v.Data == nil {
+		if c, ok := s.cell(off); ok && size <= bigDataSeg && len(c) > 0 && uint32(len(c)) < size {
+			v.Data = append([]byte(nil), c...)
+			v.Confidence = Fragment
+			v.Damage = append(v.Damage, fmt.Sprintf("its data is cut: the data cell holds %d of its %d bytes", len(c), size))
+		}
+		return
+	}
+	kept, c, damage := judgeString(v.Type, v.Data)
+	v.Data = kept
+	v.Confidence = v.Confidence.Worse(c)
+	v.Damage = append(v.Damage, damage...)
 }
 
 func (s *scanner) valueData(off, size uint32) ([]byte, string) {

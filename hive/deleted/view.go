@@ -37,13 +37,37 @@ func LivePaths(ctx context.Context, h *hive.Hive) (keys, slackValues map[uint32]
 
 // ViewStats says what View placed and what it could not.
 type ViewStats struct {
-	Keys       int // deleted keys placed at their path
-	Values     int // deleted values placed in a key
-	Unplaced   int // deleted values whose key is unknown (still in Records)
-	Orphans    int // of those, placed under hive.DeletedUnknownKey in the view
-	Shadowed   int // deleted values or keys named like a live one at the same place
-	NoData     int // deleted values whose data did not survive
-	Unreadable int // deleted keys whose path is unknown
+	Keys     int // deleted keys placed at their path
+	Values   int // deleted values placed in a key
+	Likely   int // of those, placed by evidence rather than a value list (Value.Evidence)
+	Unplaced int // deleted values whose key is unknown (still in Records)
+	Orphans  int // of those, placed under hive.DeletedUnknownKey in the view
+	// UnderPartial counts values of deleted keys whose parent is unknown,
+	// placed in the view under hive.DeletedUnknownKey at the partial path
+	// their deleted parents give.
+	UnderPartial int
+	Duplicates   int // deleted values equal to a live one (same name and data in the same key): not placed
+	Shadowed     int // deleted values or keys named like a live one at the same place, with other data
+	NoData       int // deleted values whose data did not survive
+	Unreadable   int // deleted keys whose path is unknown
+	Carved       int // placed values that are not intact (in the carved view)
+
+	shadowedKeys int
+}
+
+// Placements of a deleted value.
+const (
+	PlacedCertain = "certain" // a value list (the deleted key's, a live key's slack, a freed list beside live values) names it
+	PlacedLikely  = "likely"  // the hive bin neighbourhood and the key's value list tie it to the key; see Value.Evidence
+)
+
+// Views are the hives analyzers read recovered records through: intact
+// records in one, partial records and fragments (Value.Confidence) in the
+// other, so that carved data can be judged as carved. Either is nil when
+// it would hold nothing.
+type Views struct {
+	Intact, Carved *hive.Hive
+	Stats          ViewStats
 }
 
 // View builds a hive holding what rec adds to h, so that analyzers can run
@@ -55,8 +79,45 @@ type ViewStats struct {
 // deleted parts; findings the live hive gives too are therefore repeated
 // and must be dropped by the caller. View returns a nil hive when nothing
 // could be placed. The view is built with the project's hive builder and
-// parsed with the kind of h.
+// parsed with the kind of h. Every record goes in it, whatever its
+// confidence; Split separates them.
 func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string, livePaths map[uint32]string) (*hive.Hive, ViewStats, error) {
+	ix := &liveIndex{keys: livePaths, slack: slackValues}
+	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	return v, st, err
+}
+
+// Split builds the intact and carved views of rec (see View), placing
+// values through every trace the hive keeps (see Place).
+func Split(ctx context.Context, h *hive.Hive, rec *Records) (Views, error) {
+	var out Views
+	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+		return out, nil
+	}
+	ix, err := indexLive(ctx, h)
+	if err != nil {
+		return out, err
+	}
+	Place(rec, ix)
+	intact, st, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c == Intact || c == "" })
+	if err != nil {
+		return out, err
+	}
+	carved, cst, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c != Intact && c != "" })
+	if err != nil {
+		return out, err
+	}
+	st.Carved = cst.Values + cst.Orphans
+	st.Values += cst.Values
+	st.Orphans += cst.Orphans
+	st.UnderPartial += cst.UnderPartial
+	st.Duplicates += cst.Duplicates
+	st.Shadowed += cst.Shadowed - cst.shadowedKeys // keys are counted once, in the intact view
+	out.Intact, out.Carved, out.Stats = intact, carved, st
+	return out, nil
+}
+
+func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want func(Confidence) bool) (*hive.Hive, ViewStats, error) {
 	var st ViewStats
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
@@ -68,22 +129,46 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 	}
 	b.root = &hivetest.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
-	live := make(map[string]bool, len(livePaths))
-	for _, p := range livePaths {
+	live := make(map[string]bool, len(ix.keys))
+	for _, p := range ix.keys {
 		live[strings.ToLower(p)] = true
 	}
 	keyPath := map[uint32]string{}
-	var orphans []hivetest.Value
+	// Deleted keys whose chain of parents ends at an unknown cell go under
+	// the unknown bucket at the partial path their deleted parents give,
+	// with their values: the names are real, only the top is lost.
+	_, err = h.Key(hive.DeletedUnknownKey)
+	bucketOK := errors.Is(err, fs.ErrNotExist)
+	partialPath := map[uint32]string{}
+	keysToo := want(Intact)
+	var orphans []*Value
 	for _, k := range rec.Keys {
-		if !k.ParentKnown || strings.ContainsRune(k.Name, '\\') || k.Name == "" {
+		if strings.ContainsRune(k.Name, '\\') || k.Name == "" {
 			st.Unreadable++
+			continue
+		}
+		if !k.ParentKnown {
+			st.Unreadable++
+			if bucketOK {
+				p := joinPath(`\`+hive.DeletedUnknownKey+`\`+strings.Trim(k.ParentPath, `\`), k.Name)
+				partialPath[k.Offset] = p
+				if keysToo {
+					if _, err := b.ensure(p); err != nil {
+						return nil, st, err
+					}
+				}
+			}
 			continue
 		}
 		p := joinPath(k.ParentPath, k.Name)
 		keyPath[k.Offset] = p
 		if live[strings.ToLower(p)] {
 			st.Shadowed++ // a live key of the same name took its place
+			st.shadowedKeys++
 			continue
+		}
+		if !keysToo {
+			continue // keys are intact records: the intact view holds them
 		}
 		node, err := b.ensure(p)
 		if err != nil {
@@ -101,16 +186,43 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		v := &rec.Values[i]
 		owner, ok := keyPath[v.Key]
 		if v.Key == 0 || !ok {
-			owner, ok = slackValues[v.Offset]
+			owner, ok = ix.slack[v.Offset]
+		}
+		if !ok && v.KeyPath != "" {
+			owner, ok = v.KeyPath, true // placed by Place
+		}
+		if ok && v.Placement == "" {
+			v.Placement = PlacedCertain
+		}
+		if ok {
+			v.KeyPath = owner
+		}
+		if !want(v.Confidence) {
+			continue
+		}
+		if ix.duplicate(v, owner, ok) {
+			st.Duplicates++
+			continue
+		}
+		if pp, partial := partialPath[v.Key]; !ok && partial && v.Key != 0 && v.Data != nil {
+			node, err := b.ensure(pp)
+			if err != nil {
+				return nil, st, err
+			}
+			if !hasValue(node, v.Name) {
+				node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				v.ViewKey, v.ViewName = pp, v.Name
+				st.UnderPartial++
+			}
+			continue
 		}
 		if !ok {
 			st.Unplaced++
 			if v.Data != nil {
-				orphans = append(orphans, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				orphans = append(orphans, v)
 			}
 			continue
 		}
-		v.KeyPath = owner
 		if v.Data == nil && v.DataProblem != "" {
 			st.NoData++
 			continue
@@ -124,13 +236,20 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 			continue
 		}
 		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+		v.ViewKey, v.ViewName = owner, v.Name
 		st.Values++
+		if v.Placement == PlacedLikely {
+			st.Likely++
+		}
 	}
-	if len(orphans) > 0 {
+	if len(orphans) > 0 && bucketOK {
 		// Values whose key is unknown go under one key of their own, so
 		// that analyzers can still judge what they hold; names are made
 		// unique, as a key cannot hold two values of one name.
-		node := &hivetest.Key{Name: hive.DeletedUnknownKey}
+		node, err := b.ensure(`\` + hive.DeletedUnknownKey)
+		if err != nil {
+			return nil, st, err
+		}
 		seen := map[string]int{}
 		for _, v := range orphans {
 			name := v.Name
@@ -138,22 +257,16 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 				name = fmt.Sprintf("%s #%d", v.Name, n+1)
 			}
 			seen[strings.ToLower(v.Name)]++
-			v.Name = name
-			node.Values = append(node.Values, v)
+			node.Values = append(node.Values, hivetest.Value{Name: name, Type: v.Type, Data: v.Data})
+			v.ViewKey, v.ViewName = `\`+hive.DeletedUnknownKey, name
 		}
-		if _, err := h.Key(hive.DeletedUnknownKey); err != nil {
-			b.root.Subkeys = append(b.root.Subkeys, node)
-			st.Orphans = len(node.Values)
-		}
+		st.Orphans = len(orphans)
 	}
-	if st.Keys+st.Values+st.Orphans == 0 {
+	if st.Values+st.Orphans+st.UnderPartial == 0 && (st.Keys+len(partialPath) == 0 || !keysToo) {
 		return nil, st, nil
 	}
-	if h.Kind() == hive.KindSystem {
-		// Control-set roles come from Select.
-		if _, err := b.ensure(`\Select`); err != nil {
-			return nil, st, err
-		}
+	if err := b.context(h); err != nil {
+		return nil, st, err
 	}
 	minor := h.Header.Minor
 	if minor < 3 || minor > 6 {
@@ -168,6 +281,39 @@ func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint3
 		return nil, st, fmt.Errorf("parsing the view of deleted records: %w", err)
 	}
 	return view, st, nil
+}
+
+// contextKeys are the live keys a view copies whatever it holds, so that
+// analyzers reading it know the host: control-set roles (Select), the
+// system environment and the NT 4.0 spooler image (SYSTEM), and the Windows
+// version (SOFTWARE). ControlSet%d stands for each control set.
+var contextKeys = map[hive.Kind][]string{
+	hive.KindSystem:   {`\Select`, `\ControlSet%03d\Control\Session Manager\Environment`, `\ControlSet%03d\Services\Spooler`},
+	hive.KindSoftware: {`\Microsoft\Windows NT\CurrentVersion`},
+}
+
+// context copies h's context keys that exist into the view.
+func (b *viewBuilder) context(h *hive.Hive) error {
+	for _, p := range contextKeys[h.Kind()] {
+		paths := []string{p}
+		if strings.Contains(p, "%03d") {
+			paths = nil
+			for n := 1; n <= 8; n++ {
+				paths = append(paths, fmt.Sprintf(p, n))
+			}
+		}
+		for _, path := range paths {
+			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if _, err := b.ensure(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 type viewBuilder struct {
@@ -234,35 +380,43 @@ func joinPath(parent, name string) string {
 	return `\` + parent + `\` + name
 }
 
-// Analyze scans h for deleted records and builds their View. The live key
-// paths given to Scan have no leading `\` (the root is ""), as Scan joins
-// them with deleted names.
+// Analyze scans h for deleted records and returns them with the view of
+// every record (see View), placed as AnalyzeViews places them.
 func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats, error) {
-	var keys, slack map[uint32]string
+	rec, views, err := AnalyzeViews(ctx, h)
+	if err != nil || rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+		return rec, nil, views.Stats, err
+	}
+	ix, err := indexLive(ctx, h)
+	if err != nil {
+		return rec, nil, views.Stats, err
+	}
+	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	return rec, v, st, err
+}
+
+// AnalyzeViews scans h for deleted records, places them (Place) and builds
+// their views (Split). The live key paths given to Scan have no leading
+// `\` (the root is ""), as Scan joins them with deleted names.
+func AnalyzeViews(ctx context.Context, h *hive.Hive) (*Records, Views, error) {
+	var keys map[uint32]string
 	var walkErr error
 	walked := false
-	walk := func() {
-		if !walked {
-			walked = true
-			keys, slack, walkErr = LivePaths(ctx, h)
-		}
-	}
 	// The live tree is walked only when there is something to place.
 	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
-		walk()
+		if !walked {
+			walked = true
+			keys, _, walkErr = LivePaths(ctx, h)
+		}
 		p, ok := keys[off]
 		return strings.TrimPrefix(p, `\`), ok
 	})
 	if err != nil {
-		return nil, nil, ViewStats{}, err
+		return nil, Views{}, err
 	}
-	if len(rec.Keys)+len(rec.Values) == 0 {
-		return rec, nil, ViewStats{}, nil
-	}
-	walk()
 	if walkErr != nil {
-		return rec, nil, ViewStats{}, walkErr
+		return rec, Views{}, walkErr
 	}
-	view, st, err := View(ctx, h, rec, slack, keys)
-	return rec, view, st, err
+	views, err := Split(ctx, h, rec)
+	return rec, views, err
 }

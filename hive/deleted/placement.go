@@ -1,0 +1,267 @@
+package deleted
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hivescan/hivescan/hive"
+)
+
+// liveIndex is what placement needs to know about the live hive.
+type liveIndex struct {
+	keys   map[uint32]string // key cell -> path
+	slack  map[uint32]string // value cell named in a live list's slack -> key path
+	values map[uint32]string // live value cell -> key path
+	// room is, per key path, how many slots of its value list name no
+	// value that survives: the key once held more values than it names.
+	room   map[string]int
+	byName map[string][]liveValue // lower-case value name -> live values
+}
+
+type liveValue struct {
+	path string
+	v    *hive.Value
+}
+
+// indexLive walks h once.
+func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
+	ix := &liveIndex{keys: map[uint32]string{}, slack: map[uint32]string{}, values: map[uint32]string{},
+		room: map[string]int{}, byName: map[string][]liveValue{}}
+	err := h.Walk(ctx, `\`, func(k *hive.Key, err error) error {
+		if err != nil {
+			return nil // damaged lists are reported by the live scan
+		}
+		p := k.Path()
+		ix.keys[k.Offset()] = p
+		vals, _ := k.Values() // a damaged value is left out; the live scan reports it
+		live := map[uint32]bool{}
+		for _, v := range vals {
+			live[v.Offset()] = true
+			ix.values[v.Offset()] = p
+			n := strings.ToLower(v.Name())
+			ix.byName[n] = append(ix.byName[n], liveValue{p, v})
+		}
+		offs, err := k.ValueListSlack()
+		if err != nil {
+			return nil // no readable list: nothing to learn from it
+		}
+		distinct := map[uint32]bool{}
+		for _, v := range vals {
+			distinct[v.Offset()] = true
+		}
+		for _, o := range offs {
+			if _, seen := ix.slack[o]; !seen && !live[o] {
+				ix.slack[o] = p
+			}
+			distinct[o] = true
+		}
+		// Windows moves later entries up when it removes one, so the last
+		// used slot repeats an offset: the used slots are the most values
+		// the key held at once, and each distinct offset one that can be
+		// named. The difference is values no slot names any more.
+		if used := k.NumValues() + len(offs); used > len(distinct) {
+			ix.room[p] = used - len(distinct)
+		}
+		return nil
+	})
+	return ix, err
+}
+
+// duplicate reports whether v equals a live value: the same name, type and
+// data in its key (owner, when known), or, when its key is unknown, in any
+// live key (an older copy Windows freed when it rewrote the value). For a
+// partial string the surviving part must end the live data.
+func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
+	if v.Data == nil {
+		return false
+	}
+	for _, lv := range ix.byName[strings.ToLower(v.Name)] {
+		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
+			continue
+		}
+		d, err := lv.v.Bytes()
+		if err != nil {
+			continue
+		}
+		if bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data) {
+			return true
+		}
+	}
+	return false
+}
+
+// anchor is a cell whose key is known.
+type anchor struct {
+	off   uint32
+	owner string // key path the cell belongs to
+	what  string // "value \"x\"", "value list", "key cell"
+	key   string // for key cells: the key's own path
+}
+
+// Place ties values that no value list names to their key, from the traces
+// the hive keeps, and records the placement and its evidence on the value:
+//   - a freed value list (Records.ValueLists) that names the value beside
+//     values of one known key: certain;
+//   - the hive bin neighbourhood: the cells next to the value's belong to
+//     one key (its values or key cell, or a subkey's key cell),
+//     or one side does and that key's value list has slots naming no
+//     surviving value (the key's old value count): likely.
+//
+// Values already tied to a key (through a deleted key's list or a live
+// list's slack) are left as they are.
+func Place(rec *Records, ix *liveIndex) {
+	keyPath := map[uint32]string{}
+	for _, k := range rec.Keys {
+		if k.ParentKnown && k.Name != "" && !strings.ContainsRune(k.Name, '\\') {
+			keyPath[k.Offset] = joinPath(k.ParentPath, k.Name)
+		}
+	}
+	owner := func(v *Value) (string, bool) {
+		if p, ok := keyPath[v.Key]; ok && v.Key != 0 {
+			return p, true
+		}
+		if p, ok := ix.slack[v.Offset]; ok {
+			return p, true
+		}
+		return v.KeyPath, v.KeyPath != ""
+	}
+	at := map[uint32]int{}
+	for i := range rec.Values {
+		at[rec.Values[i].Offset] = i
+	}
+	// Freed value lists.
+	for _, l := range rec.ValueLists {
+		owners := map[string]int{}
+		var first string
+		for _, off := range l.Values {
+			p, ok := ix.values[off]
+			if !ok {
+				if i, d := at[off]; d {
+					p, ok = owner(&rec.Values[i])
+				}
+			}
+			if ok {
+				if len(owners) == 0 {
+					first = p
+				}
+				owners[strings.ToLower(p)]++
+			}
+		}
+		if len(owners) != 1 {
+			continue
+		}
+		for _, off := range l.Values {
+			i, ok := at[off]
+			if !ok {
+				continue
+			}
+			v := &rec.Values[i]
+			if _, known := owner(v); known {
+				continue
+			}
+			v.KeyPath, v.Placement = first, PlacedCertain
+			v.Evidence = append(v.Evidence, fmt.Sprintf("a freed value list at %#x names it beside %d value(s) of this key", l.Cell, owners[strings.ToLower(first)]))
+		}
+	}
+	// Hive bin neighbourhood, when some value still has no key.
+	pending := 0
+	for i := range rec.Values {
+		if _, known := owner(&rec.Values[i]); !known {
+			pending++
+		}
+	}
+	if pending == 0 {
+		return
+	}
+	anchors := make([]anchor, 0, len(ix.values)+len(ix.keys)+len(keyPath)+len(rec.Values))
+	for off, p := range ix.values {
+		anchors = append(anchors, anchor{off: off, owner: p, what: "a value"})
+	}
+	for off, p := range ix.keys {
+		anchors = append(anchors, anchor{off: off, owner: p, what: "the key cell", key: p})
+	}
+	for off, p := range keyPath {
+		anchors = append(anchors, anchor{off: off, owner: p, what: "the deleted key cell", key: p})
+	}
+	for i := range rec.Values {
+		if p, ok := owner(&rec.Values[i]); ok {
+			anchors = append(anchors, anchor{off: rec.Values[i].Offset, owner: p, what: "a deleted value"})
+		}
+	}
+	sort.Slice(anchors, func(i, j int) bool { return anchors[i].off < anchors[j].off })
+	room := map[string]int{}
+	for p, n := range ix.room {
+		room[strings.ToLower(p)] = n
+	}
+	for i := range rec.Values {
+		v := &rec.Values[i]
+		if _, known := owner(v); known {
+			continue
+		}
+		bin := binOf(rec.Bins, v.Offset)
+		j := sort.Search(len(anchors), func(k int) bool { return anchors[k].off > v.Offset })
+		var prev, next *anchor
+		if j > 0 && binOf(rec.Bins, anchors[j-1].off) == bin {
+			prev = &anchors[j-1]
+		}
+		if j < len(anchors) && binOf(rec.Bins, anchors[j].off) == bin {
+			next = &anchors[j]
+		}
+		cand, ev := neighbourhood(prev, next)
+		if cand == "" {
+			continue
+		}
+		if r := room[strings.ToLower(cand)]; r > 0 {
+			room[strings.ToLower(cand)] = r - 1
+			ev = append(ev, fmt.Sprintf("the key's value list has %d slot(s) naming no surviving value: it once held more values than it names", r))
+		}
+		if len(ev) < 2 {
+			continue // one side alone is not enough
+		}
+		v.KeyPath, v.Placement = cand, PlacedLikely
+		v.Evidence = append(v.Evidence, ev...)
+	}
+}
+
+// neighbourhood names the key the cells around a value belong to: the
+// key of the cell before it (its value or key cell), agreed
+// on by the cell after it (the same key, or a subkey's key cell), or the
+// key of either side alone.
+func neighbourhood(prev, next *anchor) (string, []string) {
+	if prev == nil && next == nil {
+		return "", nil
+	}
+	if prev == nil {
+		return next.owner, []string{fmt.Sprintf("the cell after it (at %#x) is %s of this key", next.off, next.what)}
+	}
+	ev := []string{fmt.Sprintf("the cell before it (at %#x) is %s of this key", prev.off, prev.what)}
+	if next == nil {
+		return prev.owner, ev
+	}
+	switch {
+	case strings.EqualFold(next.owner, prev.owner) && next.key == "":
+		ev = append(ev, fmt.Sprintf("the cell after it (at %#x) is %s of the same key", next.off, next.what))
+	case next.key != "" && strings.EqualFold(parentOf(next.key), prev.owner):
+		ev = append(ev, fmt.Sprintf("the cell after it (at %#x) is the key cell of its subkey %s", next.off, path.Base(strings.ReplaceAll(next.key, `\`, "/"))))
+	case !strings.EqualFold(next.owner, prev.owner):
+		return "", nil // between two keys' cells: no telling
+	}
+	return prev.owner, ev
+}
+
+func parentOf(p string) string {
+	i := strings.LastIndex(p, `\`)
+	if i <= 0 {
+		return `\`
+	}
+	return p[:i]
+}
+
+// binOf returns the index of the hive bin holding off.
+func binOf(bins []uint32, off uint32) int {
+	return sort.Search(len(bins), func(i int) bool { return bins[i] > off }) - 1
+}
