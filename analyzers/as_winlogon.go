@@ -40,16 +40,21 @@ type winlogonValue struct {
 }
 
 var winlogonValues = []winlogonValue{
-	{name: "Shell", list: true, defaults: map[string][]string{"": {"explorer.exe"}},
+	// The "3." rows are Windows NT 3.x's defaults, as the NT 3.1 SOFTWARE hive
+	// of the corpus (msuhanov regf-samples 3.1) holds them: Program Manager
+	// and the 16-bit WOW host as the shell, NetDDE's agent after userinit,
+	// the spooler started by Winlogon, and Control Panel's System applet for
+	// the page file.
+	{name: "Shell", list: true, defaults: map[string][]string{"": {"explorer.exe"}, "3.": {"progman", "wowexec"}},
 		what: "Userinit starts the Shell value as the user's desktop after logon; Windows ships explorer.exe. Anything else runs at every logon instead of, or next to, Explorer."},
-	{name: "Userinit", list: true, defaults: map[string][]string{"": {`%SystemRoot%\system32\userinit.exe`}, "4.": {"nddeagnt.exe"}},
+	{name: "Userinit", list: true, defaults: map[string][]string{"": {`%SystemRoot%\system32\userinit.exe`}, "4.": {"nddeagnt.exe"}, "3.": {"userinit", "nddeagnt.exe"}},
 		what: "Winlogon starts every comma-separated program of Userinit in the new session at each logon, with the user's rights; Windows ships only System32's userinit.exe (with a trailing comma). Each further item runs at every logon."},
 	{name: "Taskman", what: "Taskman names the program started as task manager when the user presses Ctrl+Shift+Esc (and, on old Windows, at logon); Windows ships no Taskman value."},
 	{name: "AppSetup", defaults: map[string][]string{"": {"UsrLogon.Cmd"}},
 		what: "Winlogon runs AppSetup at logon on Terminal Servers (UsrLogon.Cmd, the application compatibility script); a client ships no AppSetup value."},
-	{name: "System", list: true, defaults: map[string][]string{"": {"lsass.exe"}},
+	{name: "System", list: true, defaults: map[string][]string{"": {"lsass.exe"}, "3.": {"spoolss.exe"}},
 		what: "Winlogon starts the System value's programs in the SYSTEM context during startup; current Windows leaves it empty."},
-	{name: "VmApplet", defaults: map[string][]string{"": {"SystemPropertiesPerformance.exe /pagefile", `rundll32 shell32,Control_RunDLL "sysdm.cpl"`}},
+	{name: "VmApplet", defaults: map[string][]string{"": {"SystemPropertiesPerformance.exe /pagefile", `rundll32 shell32,Control_RunDLL "sysdm.cpl"`}, "3.": {"control main.cpl system"}},
 		what: "Winlogon starts VmApplet at logon to let the user fix a missing page file; Windows ships SystemPropertiesPerformance.exe /pagefile (before Vista: rundll32 shell32,Control_RunDLL \"sysdm.cpl\")."},
 	{name: "UIHost", defaults: map[string][]string{"": {"logonui.exe"}},
 		what: "Winlogon starts UIHost as the logon screen program (XP and 2003); Windows ships logonui.exe. It runs as SYSTEM before anyone logs on."},
