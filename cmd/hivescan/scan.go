@@ -42,7 +42,7 @@ Examples:
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
-		}, logFlags("")...),
+		}, append(sigmaFlags(true), logFlags("")...)...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -55,6 +55,10 @@ Examples:
 			list, err := analyzers.Choose(analyzers.All(), splitList(c.StringSlice("analyzers")), splitList(c.StringSlice("skip")))
 			if err != nil {
 				return usageErr("%v", err)
+			}
+			list, sigmaProblems, err := withSigma(c, list)
+			if err != nil {
+				return err
 			}
 			out, err := newOutput(c, e.stdout)
 			if err != nil {
@@ -82,6 +86,7 @@ Examples:
 				Args:         e.args,
 				Now:          e.now,
 			})
+			finishSigma(r, sigmaProblems)
 			if baseline != nil {
 				r.ApplyBaseline(baseline)
 				r.Finalize()
