@@ -106,13 +106,15 @@ func (m *matcher) step(s int32, c byte) int32 {
 	}
 }
 
-// each calls fn for every pattern occurring in text, once per occurrence.
-func (m *matcher) each(text []byte, fn func(pattern int32)) {
-	s := int32(0)
+// each calls fn for every pattern occurring in text, once per occurrence,
+// starting in state s (0 for a fresh text; a state each returned to go on
+// after an earlier text). It returns the state after text.
+func (m *matcher) each(s int32, text []byte, fn func(pattern int32)) int32 {
 	for _, c := range text {
 		s = m.step(s, c)
 		for _, p := range m.out[s] {
 			fn(p)
 		}
 	}
+	return s
 }

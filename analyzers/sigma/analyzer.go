@@ -98,19 +98,29 @@ func run(ctx context.Context, set *hive.Set, ix *index) ([]report.Finding, error
 	var out []report.Finding
 	failed := map[*Rule]error{}
 	err := Events(ctx, set, func(ev *Event) error {
-		cands := ix.candidates(ev.TargetObject)
+		cands := ix.candidates(ev.TargetObject, ev.Details)
 		if len(cands) == 0 {
 			return nil
 		}
-		var fields map[string]any
+		var lowered, asIs map[string]any
 		sort.Ints(cands)
 		for _, n := range cands {
 			r := ix.rules[n]
 			if ev.Value == nil && !r.keys || ev.Value != nil && !r.values || failed[r] != nil {
 				continue
 			}
-			if fields == nil {
-				fields = ev.fields()
+			var fields map[string]any
+			switch {
+			case r.exactCase && asIs == nil:
+				asIs = ev.fields(false)
+				fields = asIs
+			case r.exactCase:
+				fields = asIs
+			case lowered == nil:
+				lowered = ev.fields(true)
+				fields = lowered
+			default:
+				fields = lowered
 			}
 			res, err := r.eval.Matches(ctx, fields)
 			if err != nil {

@@ -23,12 +23,18 @@ type Event struct {
 	ControlSet *hive.ControlSet // the control set the key is under, or nil
 }
 
-// fields returns the event as the evaluator reads it. A key event has no
-// Details field, so a rule's "Details: null" matches it and no value event.
-func (e *Event) fields() map[string]any {
-	m := map[string]any{"EventType": e.EventType, "TargetObject": e.TargetObject}
+// fields returns the event as the evaluator reads it, its text lower-cased
+// when lower is true (for rules whose values were lower-cased). A key event
+// has no Details field, so a rule's "Details: null" matches it and no value
+// event.
+func (e *Event) fields(lower bool) map[string]any {
+	target, details, typ := e.TargetObject, e.Details, e.EventType
+	if lower {
+		target, details, typ = strings.ToLower(target), strings.ToLower(details), strings.ToLower(typ)
+	}
+	m := map[string]any{"EventType": typ, "TargetObject": target}
 	if e.Value != nil {
-		m["Details"] = e.Details
+		m["Details"] = details
 		m["EventID"] = 13
 	} else {
 		m["EventID"] = 12
@@ -240,4 +246,3 @@ func Details(t hive.ValueType, d any) string {
 	}
 	return "Binary Data"
 }
-

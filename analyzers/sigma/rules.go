@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
 	"github.com/bradleyjkemp/sigma-go/evaluator"
+	"github.com/bradleyjkemp/sigma-go/evaluator/modifiers"
 )
 
 // Support says whether a rule can be judged from a hive alone.
@@ -51,10 +53,13 @@ type Rule struct {
 	Reason  string  // why it is not Offline
 
 	eval     *evaluator.RuleEvaluator
-	keys     bool     // evaluated on key events (CreateKey)
-	values   bool     // evaluated on value events (SetValue)
-	frags    []string // lower-case TargetObject fragments, one of which a match contains; nil: any event
-	writerBy []string // negated searches that read the writer (WriterFilter)
+	keys     bool       // evaluated on key events (CreateKey)
+	values   bool       // evaluated on value events (SetValue)
+	frags    [][]string // lower-case TargetObject fragments: a match holds one of each group; nil: any event
+	writerBy []string   // negated searches that read the writer (WriterFilter)
+	// exactCase: a matcher (re, base64) needs the event in its original
+	// case; the others see it lower-cased.
+	exactCase bool
 }
 
 // Problem is a rule file that could not be loaded.
@@ -221,6 +226,7 @@ func classify(r *Rule) {
 		r.Reason = "some branches select on what a hive does not record and never match offline: " + strings.Join(deadFields, ", ")
 	}
 	fixNulls(r.Detection)
+	r.exactCase = lowerValues(r.Detection)
 	r.eval = evaluator.ForRule(r.Rule, evaluator.WithPlaceholderExpander(literalPlaceholder))
 	r.frags = fragments(r.Detection, dead)
 	if err := selfCheck(r); err != nil {
@@ -251,15 +257,69 @@ func fixNulls(d sigmago.Detection) {
 	}
 }
 
-// selfCheck evaluates the rule on a probe key event and value event, so a
-// rule that errors on every event (an unknown modifier, a bad regular
-// expression, a value type the evaluator refuses) is known at load time.
+// lowerValues lower-cases the values of matchers that compare without
+// regard to case (every one but re and base64), so that with lower-cased
+// events the evaluator's own lower-casing finds nothing to do. It reports
+// whether some matcher needs the event's text in its original case.
+func lowerValues(d sigmago.Detection) (exactCase bool) {
+	for _, s := range d.Searches {
+		for _, em := range s.EventMatchers {
+			for i := range em {
+				literal := true
+				for _, m := range em[i].Modifiers {
+					if m == "re" || strings.HasPrefix(m, "base64") {
+						literal = false
+					}
+				}
+				if !literal {
+					exactCase = true
+					continue
+				}
+				for j, v := range em[i].Values {
+					if s, ok := v.(string); ok {
+						em[i].Values[j] = strings.ToLower(s)
+					}
+				}
+			}
+		}
+	}
+	return exactCase
+}
+
+// selfCheck checks every field matcher's modifiers and regular expressions
+// and evaluates the rule on a probe key event and value event, so a rule
+// that would error on events (an unknown modifier such as windash, a bad
+// regular expression, a value type the evaluator refuses) is known at load
+// time.
 func selfCheck(r *Rule) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("evaluator panicked: %v", p)
 		}
 	}()
+	for _, name := range sortedKeys(r.Detection.Searches) {
+		for _, em := range r.Detection.Searches[name].EventMatchers {
+			for _, fm := range em {
+				mods := fm.Modifiers
+				if n := len(mods); n > 0 && mods[n-1] == "all" {
+					mods = mods[:n-1]
+				}
+				if _, err := modifiers.GetComparator(fm.Field, modifiers.Comparators, mods...); err != nil {
+					return fmt.Errorf("search %s, field %s: %w", name, fm.Field, err)
+				}
+				for _, m := range mods {
+					if m != "re" {
+						continue
+					}
+					for _, v := range fm.Values {
+						if _, err := regexp.Compile(fmt.Sprint(v)); err != nil {
+							return fmt.Errorf("search %s, field %s: %w", name, fm.Field, err)
+						}
+					}
+				}
+			}
+		}
+	}
 	for _, ev := range []map[string]any{
 		{"EventType": "SetValue", "EventID": 13, "TargetObject": `HKLM\SOFTWARE\hivescan\probe`, "Details": "probe"},
 		{"EventType": "CreateKey", "EventID": 12, "TargetObject": `HKLM\SOFTWARE\hivescan\probe`},
