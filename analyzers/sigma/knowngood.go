@@ -118,6 +118,16 @@ var knownGoodTable = []knownGoodRow{
 		Source: "corpus: regipy SYSTEM_WIN_10_1709, a stock Windows 10 1709 install",
 	},
 	{
+		Pattern: "hklm/system/currentcontrolset/control/session manager/bootexecute", Details: exact("autocheck autochk *"),
+		Why:    "BootExecute runs only the disk check, as Windows sets it",
+		Source: "corpus: every SYSTEM hive of regipy (Windows 7 and 10); Microsoft's documented default \"autocheck autochk *\"",
+	},
+	{
+		Pattern: "hklm/system/currentcontrolset/control/session manager/knowndlls/*", Details: regexp.MustCompile(`(?i)^[a-z0-9_.-]+\.dll$|^(%systemroot%|c:\\windows)\\(system32|syswow64)$`),
+		Why:    "a KnownDLLs entry naming a DLL by file name alone (loaded from System32), or DllDirectory naming System32, as every stock entry does",
+		Source: "corpus: KnownDLLs of regipy SYSTEM_WIN_10_1709, SYSTEM_B and SYSTEM (Windows 10 and 7)",
+	},
+	{
 		Pattern: "hklm/system/currentcontrolset/control/safeboot/*/*/(default)", Details: regexp.MustCompile(`(?i)^(Service|Driver|Driver Group|Service Group)$`),
 		Why:    "every stock SafeBoot entry names its service or driver this way; only a name Windows does not ship would be persistence, which needs the per-version list",
 		Source: "corpus: every SafeBoot\\Minimal and Network entry of SYSTEM_WIN_10_1709 and SYSTEM_B",
