@@ -16,10 +16,13 @@ func analyzersCommand(stdout io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:  "analyzers",
 		Usage: "list the analyzers, the hives they read and the ATT&CK techniques they report",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
-		},
+		}, sigmaFlags(false)...),
 		Action: func(c *cli.Context) error {
+			if c.Bool("sigma") || len(c.StringSlice("sigma-dir")) > 0 {
+				return listSigma(c, stdout)
+			}
 			list := analyzers.All()
 			switch strings.ToLower(c.String("format")) {
 			case "json":

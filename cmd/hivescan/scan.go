@@ -59,7 +59,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
 			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
 			&cli.BoolFlag{Name: "problems-ok", Usage: "exit 0 or 1 (by --fail-on) even when something could not be looked at; without it a report with problems exits 3"},
-		}, append(viewFlags(), logFlags("")...)...),
+		}, append(append(viewFlags(), sigmaFlags(true)...), logFlags("")...)...),
 		Before: func(c *cli.Context) error { return setupLogger(c, e.stderr) },
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -72,6 +72,10 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			list, err := analyzers.Choose(analyzers.All(), splitList(c.StringSlice("analyzers")), splitList(c.StringSlice("skip")))
 			if err != nil {
 				return usageErr("%v", err)
+			}
+			list, sigmaProblems, err := withSigma(c, list)
+			if err != nil {
+				return err
 			}
 			out, err := newOutput(c, e.stdout)
 			if err != nil {
@@ -121,6 +125,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 				// Nothing was scanned: the mistake, not an empty report.
 				return &exitError{code: exitUsage, err: scanErr}
 			}
+			finishSigma(r, sigmaProblems)
 			if baseline != nil {
 				r.ApplyBaseline(baseline)
 				r.Finalize()

@@ -1,0 +1,275 @@
+package sigma
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/report"
+)
+
+// Name is the analyzer name of every Sigma finding.
+const Name = "sigma"
+
+// Options choose which loaded rules run.
+type Options struct {
+	// Status lists the rule statuses to run ("stable", "test",
+	// "experimental", ...); empty runs every status.
+	Status []string
+	// MinLevel leaves out rules whose level is below it.
+	MinLevel report.Severity
+	// WriterUnknown also runs the WriterFilter rules, one level lower,
+	// leaving out values the known-good table holds.
+	WriterUnknown bool
+}
+
+// Chosen reports whether opts runs r.
+func (o Options) Chosen(r *Rule) bool {
+	switch r.Support {
+	case Offline:
+	case WriterFilter:
+		if !o.WriterUnknown {
+			return false
+		}
+	default:
+		return false
+	}
+	if len(o.Status) > 0 {
+		found := false
+		for _, s := range o.Status {
+			if strings.EqualFold(strings.TrimSpace(s), r.Status) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return level(r) >= o.MinLevel
+}
+
+// level is the rule's level as a severity; informational and unknown
+// levels are Info.
+func level(r *Rule) report.Severity {
+	if strings.EqualFold(r.Level, "informational") {
+		return report.Info
+	}
+	s, err := report.ParseSeverity(r.Level)
+	if err != nil {
+		return report.Info
+	}
+	return s
+}
+
+// New returns the "sigma" analyzer running the rules of sets that opts
+// chooses.
+func New(sets []*Rules, opts Options) *analyzers.Analyzer {
+	var chosen []*Rule
+	for _, rs := range sets {
+		for _, r := range rs.Rules {
+			if opts.Chosen(r) {
+				chosen = append(chosen, r)
+			}
+		}
+	}
+	var once sync.Once
+	var shared *index
+	return &analyzers.Analyzer{
+		Name: Name,
+		Doc: fmt.Sprintf(`Sigma registry rules (%d chosen) evaluated over every key and value
+Each key becomes a Sysmon CreateKey event and each value a SetValue event, with
+TargetObject and Details written as Sysmon writes them. A match says the value is
+present; the writing process, user and time are unknown offline.`, len(chosen)),
+		Needs: mapped,
+		Run: func(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+			once.Do(func() { shared = newIndex(chosen) })
+			return run(ctx, set, shared.scratch())
+		},
+	}
+}
+
+// run evaluates the index's rules over every event of set.
+func run(ctx context.Context, set *hive.Set, ix *index) ([]report.Finding, error) {
+	var out []report.Finding
+	failed := map[*Rule]error{}
+	err := Events(ctx, set, func(ev *Event) error {
+		cands := ix.candidates(ev.TargetObject, ev.Details)
+		if len(cands) == 0 {
+			return nil
+		}
+		var lowered, asIs map[string]any
+		sort.Ints(cands)
+		for _, n := range cands {
+			r := ix.rules[n]
+			if ev.Value == nil && !r.keys || ev.Value != nil && !r.values || failed[r] != nil {
+				continue
+			}
+			var fields map[string]any
+			switch {
+			case r.exactCase && asIs == nil:
+				asIs = ev.fields(false)
+				fields = asIs
+			case r.exactCase:
+				fields = asIs
+			case lowered == nil:
+				lowered = ev.fields(true)
+				fields = lowered
+			default:
+				fields = lowered
+			}
+			res, err := r.eval.Matches(ctx, fields)
+			if err != nil {
+				failed[r] = err
+				continue
+			}
+			if !res.Match {
+				continue
+			}
+			if f, ok := finding(r, ev); ok {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, r := range sortedRules(failed) {
+		errs = append(errs, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, failed[r]))
+	}
+	return out, errors.Join(errs...)
+}
+
+func sortedRules(m map[*Rule]error) []*Rule {
+	out := make([]*Rule, 0, len(m))
+	for r := range m {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out
+}
+
+// RuleName is the finding rule for a Sigma rule: "sigma.<id>", or the file
+// name without extension when the rule has no id.
+func RuleName(r *Rule) string {
+	id := r.ID
+	if id == "" {
+		id = strings.TrimSuffix(strings.TrimSuffix(baseName(r.File), ".yml"), ".yaml")
+	}
+	return "sigma." + id
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// finding turns a match into a finding; ok is false when the match is
+// dropped (a writer-filter rule on a known-good value).
+func finding(r *Rule, ev *Event) (report.Finding, bool) {
+	f := report.Finding{
+		Rule:      RuleName(r),
+		Severity:  level(r),
+		Title:     r.Title,
+		Hive:      ev.Entry.Path,
+		HiveKind:  ev.Entry.Kind().String(),
+		Key:       ev.Key.Path(),
+		LastWrite: ev.Key.LastWrite(),
+		User:      ev.Entry.User,
+		Deleted:   ev.Entry.Deleted,
+		Attack:    Attack(r.Tags),
+	}
+	if ev.Value != nil {
+		f.Value = report.ValueName(ev.Value.Name())
+		d, _ := ev.Value.Data() // Details already says what could be decoded
+		f.Data = reportData(d)
+	}
+	if cs := ev.ControlSet; cs != nil {
+		f.ControlSet = cs.Name
+		f.ControlSetRole = cs.Roles
+		if f.ControlSetRole == nil {
+			f.ControlSetRole = []string{}
+		}
+	}
+	var notes []string
+	if r.Support == WriterFilter {
+		f.Severity = lower(f.Severity)
+		notes = append(notes, "Writer unknown: the rule excludes legitimate writing processes, which a hive does not record, so it is reported one level below the rule's "+r.Level+".")
+	}
+	if kg, ok := knownGood(ev); ok {
+		if r.Support == WriterFilter {
+			return f, false
+		}
+		f.Severity = report.Info
+		notes = append(notes, "Stock value: "+kg.Why+" (known-good source: "+kg.Source+"), so it is reported as info.")
+	}
+	f.Detail = detail(r, ev, notes)
+	return f, true
+}
+
+func lower(s report.Severity) report.Severity {
+	if s > report.Info {
+		return s - 1
+	}
+	return s
+}
+
+// detail says what matched and keeps the attribution the Detection Rule
+// License asks for: author, id, references and a link to the rule.
+func detail(r *Rule, ev *Event, notes []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Sigma rule %q matched: this %s is present", r.Title, map[bool]string{true: "value", false: "key"}[ev.Value != nil])
+	fmt.Fprintf(&b, " (TargetObject %s", ev.TargetObject)
+	if ev.Value != nil {
+		fmt.Fprintf(&b, ", Details %s", ev.Details)
+	}
+	b.WriteString("). Offline the writing process and user are unknown; the key's last-write time is the latest the write can have happened.")
+	for _, n := range notes {
+		b.WriteString(" " + n)
+	}
+	fmt.Fprintf(&b, " Rule id %s", r.ID)
+	if r.Status != "" {
+		fmt.Fprintf(&b, ", status %s", r.Status)
+	}
+	fmt.Fprintf(&b, ", level %s, author %s.", r.Level, r.Author)
+	if len(r.References) > 0 {
+		b.WriteString(" References: " + strings.Join(r.References, " ") + ".")
+	}
+	if r.URL != "" {
+		b.WriteString(" Rule: " + r.URL + " (SigmaHQ, Detection Rule License 1.1).")
+	} else {
+		b.WriteString(" Rule file: " + r.File + ".")
+	}
+	return b.String()
+}
+
+// Attack turns tags like attack.t1547.001 into technique IDs (T1547.001).
+func Attack(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		id, ok := strings.CutPrefix(t, "attack.t")
+		if !ok || id == "" || id[0] < '0' || id[0] > '9' {
+			continue
+		}
+		out = appendUnique(out, "T"+strings.ToUpper(id))
+	}
+	return out
+}
+
+// reportData converts decoded data as the native analyzers do: binary as
+// lower-case hex text (report.Finding.Data).
+func reportData(d any) any {
+	if b, ok := d.([]byte); ok {
+		return fmt.Sprintf("%x", b)
+	}
+	return d
+}

@@ -1,0 +1,248 @@
+package sigma
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/hivescan/hivescan/hive"
+)
+
+// Event is one registry entry of a hive written as a Sysmon registry event:
+// a key as CreateKey (event 12), a value as SetValue (event 13).
+type Event struct {
+	EventType    string // "CreateKey" or "SetValue"
+	TargetObject string // as Sysmon writes it: HKLM\System\CurrentControlSet\..., HKU\<SID>\...
+	Details      string // the value's data as Sysmon formats it; "" for keys
+
+	Entry      *hive.Entry
+	Key        *hive.Key
+	Value      *hive.Value      // nil for a key
+	ControlSet *hive.ControlSet // the control set the key is under, or nil
+}
+
+// fields returns the event as the evaluator reads it, its text lower-cased
+// when lower is true (for rules whose values were lower-cased). A key event
+// has no Details field, so a rule's "Details: null" matches it and no value
+// event.
+func (e *Event) fields(lower bool) map[string]any {
+	target, details, typ := e.TargetObject, e.Details, e.EventType
+	if lower {
+		target, details, typ = strings.ToLower(target), strings.ToLower(details), strings.ToLower(typ)
+	}
+	m := map[string]any{"EventType": typ, "TargetObject": target}
+	if e.Value != nil {
+		m["Details"] = details
+		m["EventID"] = 13
+	} else {
+		m["EventID"] = 12
+	}
+	return m
+}
+
+// mapped lists the hive kinds that Windows mounts in the registry, which
+// are the ones turned into events. AMCACHE, BCD, COMPONENTS and DRIVERS are
+// not read: SigmaHQ's registry rules say nothing about them.
+var mapped = []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindSAM, hive.KindSecurity, hive.KindDefault, hive.KindNTUser, hive.KindUsrClass}
+
+// Events calls fn for every key and value of the mapped hives of set, key
+// before its values, hives in Set order. A key or value that cannot be read
+// is skipped and counted in the returned error; fn's error stops the walk.
+func Events(ctx context.Context, set *hive.Set, fn func(*Event) error) error {
+	sids := profileSIDs(set)
+	var errs []error
+	for _, e := range set.Entries {
+		prefix, ok := rootName(e, sids)
+		if !ok {
+			continue
+		}
+		if err := entryEvents(ctx, e, prefix, fn); err != nil {
+			if errors.Is(err, errStop) {
+				return errors.Unwrap(err)
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var errStop = errors.New("stopped by the caller")
+
+type stopErr struct{ err error }
+
+func (s stopErr) Error() string        { return s.err.Error() }
+func (s stopErr) Is(target error) bool { return target == errStop }
+func (s stopErr) Unwrap() error        { return s.err }
+
+// rootName is how Sysmon names the root of an entry's hive.
+func rootName(e *hive.Entry, sids map[string]string) (string, bool) {
+	switch e.Kind() {
+	case hive.KindSystem:
+		return `HKLM\System`, true
+	case hive.KindSoftware:
+		return `HKLM\SOFTWARE`, true
+	case hive.KindSAM:
+		return `HKLM\SAM`, true
+	case hive.KindSecurity:
+		return `HKLM\SECURITY`, true
+	case hive.KindDefault:
+		return `HKU\.DEFAULT`, true
+	case hive.KindNTUser:
+		return `HKU\` + userRoot(e.User, sids), true
+	case hive.KindUsrClass:
+		return `HKU\` + userRoot(e.User, sids) + `_Classes`, true
+	}
+	return "", false
+}
+
+// userRoot is the SID of a profile when ProfileList names it, else a
+// stand-in that says it is unknown.
+func userRoot(user string, sids map[string]string) string {
+	if sid, ok := sids[strings.ToLower(user)]; ok {
+		return sid
+	}
+	if user == "" {
+		return "(unknown SID)"
+	}
+	return "(SID of " + user + ")"
+}
+
+// profileSIDs maps lower-case profile folder names to their SID from
+// SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList. A name held by
+// two SIDs is left out, as it cannot tell them apart.
+func profileSIDs(set *hive.Set) map[string]string {
+	out := map[string]string{}
+	sw := set.Software()
+	if sw == nil {
+		return out
+	}
+	pl, err := sw.Key(`Microsoft\Windows NT\CurrentVersion\ProfileList`)
+	if err != nil {
+		return out // no ProfileList: user hives get a stand-in SID
+	}
+	subs, _ := pl.Subkeys() // what could be read is used; the rest get a stand-in
+	dup := map[string]bool{}
+	for _, s := range subs {
+		v, err := s.Value("ProfileImagePath")
+		if err != nil {
+			continue
+		}
+		p, err := v.Text()
+		if err != nil {
+			continue
+		}
+		name := strings.ToLower(path.Base(strings.ReplaceAll(p, `\`, "/")))
+		if _, seen := out[name]; seen {
+			dup[name] = true
+		}
+		out[name] = s.Name()
+	}
+	for n := range dup {
+		delete(out, n)
+	}
+	return out
+}
+
+func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Event) error) error {
+	sets := map[string]*hive.ControlSet{}
+	if e.Kind() == hive.KindSystem {
+		list, _ := e.ControlSets() // a SYSTEM without readable control sets still has its other keys
+		for i := range list {
+			sets[strings.ToLower(list[i].Name)] = &list[i]
+		}
+	}
+	var errs []error
+	err := e.Walk(ctx, `\`, func(k *hive.Key, err error) error {
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		ev := Event{EventType: "CreateKey", Entry: e, Key: k}
+		ev.TargetObject, ev.ControlSet = targetObject(prefix, k.Path(), sets)
+		if err := fn(&ev); err != nil {
+			return stopErr{err}
+		}
+		if k.NumValues() == 0 {
+			return nil
+		}
+		vals, err := k.Values()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("values of %s: %w", k.Path(), err))
+		}
+		keyTarget := ev.TargetObject
+		for _, v := range vals {
+			name := v.Name()
+			if name == "" {
+				name = "(Default)"
+			}
+			d, err := v.Data()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("value %s of %s: %w", v.Name(), k.Path(), err))
+			}
+			vev := Event{EventType: "SetValue", TargetObject: keyTarget + `\` + name, Details: Details(v.Type(), d), Entry: e, Key: k, Value: v, ControlSet: ev.ControlSet}
+			if err := fn(&vev); err != nil {
+				return stopErr{err}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, errStop) {
+			return err
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d keys or values could not be read (first: %w)", len(errs), errs[0])
+	}
+	return nil
+}
+
+// targetObject writes a key path under prefix; a path under a control set
+// becomes CurrentControlSet, as on the running system booted from it.
+func targetObject(prefix, keyPath string, sets map[string]*hive.ControlSet) (string, *hive.ControlSet) {
+	if keyPath == `\` || keyPath == "" {
+		return prefix, nil
+	}
+	if len(sets) > 0 {
+		first, rest, _ := strings.Cut(strings.TrimPrefix(keyPath, `\`), `\`)
+		if cs, ok := sets[strings.ToLower(first)]; ok {
+			if rest == "" {
+				return prefix + `\CurrentControlSet`, cs
+			}
+			return prefix + `\CurrentControlSet\` + rest, cs
+		}
+	}
+	if !strings.HasPrefix(keyPath, `\`) {
+		keyPath = `\` + keyPath
+	}
+	return prefix + keyPath, nil
+}
+
+// Details formats decoded value data (hive.Value.Data) as Sysmon writes it
+// in event 13: strings as written ("(Empty)" when empty), DWORD (0x%08x),
+// QWORD (0x<high>-0x<low>), multi-strings joined with a space, and
+// "Binary Data" for everything else.
+func Details(t hive.ValueType, d any) string {
+	switch x := d.(type) {
+	case string:
+		if x == "" {
+			return "(Empty)"
+		}
+		return x
+	case []string:
+		s := strings.Join(x, " ")
+		if s == "" {
+			return "(Empty)"
+		}
+		return s
+	case uint64:
+		if t == hive.RegQWORD {
+			return fmt.Sprintf("QWORD (0x%08x-0x%08x)", x>>32, x&0xffffffff)
+		}
+		return fmt.Sprintf("DWORD (0x%08x)", x)
+	}
+	return "Binary Data"
+}
