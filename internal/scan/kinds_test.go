@@ -119,3 +119,25 @@ func TestUnknownHiveAndOverride(t *testing.T) {
 		t.Errorf("an override that matched nothing is not reported: %+v", r.Problems)
 	}
 }
+
+// Two SYSTEM hives in one flat folder are two machines' hives read as one
+// host: the report says so.
+func TestCrowdedHostIsAProblem(t *testing.T) {
+	dir := t.TempDir()
+	sys := &hivetest.Key{Subkeys: []*hivetest.Key{{Name: "ControlSet001"}, {Name: "Select", Values: []hivetest.Value{hivetest.DWORD("Current", 1)}}}}
+	writeHive(t, filepath.Join(dir, "SYSTEM-a"), sys, "SYSTEM")
+	writeHive(t, filepath.Join(dir, "SYSTEM-b"), sys, "SYSTEM")
+	r, err := Run(context.Background(), Options{Paths: []string{dir}, Analyzers: analyzers.All()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crowded int
+	for _, p := range r.Problems {
+		if strings.Contains(p.Message, "2 SYSTEM hives in one host folder") {
+			crowded++
+		}
+	}
+	if len(r.Hosts) != 1 || crowded != 1 {
+		t.Errorf("hosts %d, crowded problems %d: %+v", len(r.Hosts), crowded, r.Problems)
+	}
+}

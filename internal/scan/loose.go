@@ -250,6 +250,27 @@ func unclassified(l *evidence.Loaded, runs []report.AnalyzerRun, needs map[strin
 	return out
 }
 
+// crowded reports a host holding several live hives of a kind Windows has
+// one of per machine (a flat folder of several machines' hives): the host's
+// identity, environment and version come from the first, and some analyzers
+// read only that one, so the others are not fully looked at.
+func crowded(l *evidence.Loaded) []report.Problem {
+	var out []report.Problem
+	for _, k := range []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindSAM, hive.KindSecurity, hive.KindDefault} {
+		var paths []string
+		for _, e := range l.Set.ByKind(k) {
+			if !e.Deleted && e.Label == "" {
+				paths = append(paths, e.Path)
+			}
+		}
+		if len(paths) < 2 {
+			continue
+		}
+		out = append(out, report.Problem{Host: l.Set.Host, Message: fmt.Sprintf("%d %s hives in one host folder (%s): a machine has one, so these are likely several machines' hives; the host's name, version and environment come from %s and some analyzers read only it — give each machine's hives a folder of their own", len(paths), k, strings.Join(paths, ", "), paths[0])})
+	}
+	return out
+}
+
 // describeUnknown says what an unclassified hive shows: its embedded name
 // and its first root keys.
 func describeUnknown(h *hive.Hive) string {

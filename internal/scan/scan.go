@@ -313,6 +313,7 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 		out.problems = append(out.problems, res.Problems...)
 	}
 	out.problems = append(out.problems, unclassified(loaded, runs, needsOf(opts.Analyzers))...)
+	out.problems = append(out.problems, crowded(loaded)...)
 	var delNotes map[string][]string
 	if !opts.NoDeleted {
 		found, problems, notes := scanDeleted(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.Analyzers, live)
