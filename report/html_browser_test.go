@@ -44,6 +44,10 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	profile, err := os.MkdirTemp("", "hivescan-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox, // as root in CI containers
@@ -57,12 +61,21 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-default-apps", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.UserDataDir(profile),
 	}
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), 90*time.Second)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc(); cancelTimeout() })
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancelTimeout()
+		// Chromium's helper processes may still write to the profile for a
+		// moment after the browser exits; t.TempDir's cleanup would fail.
+		for i := 0; i < 50 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	b := &browser{ctx: bctx}
 	chromedp.ListenTarget(bctx, func(ev any) {
 		switch e := ev.(type) {
