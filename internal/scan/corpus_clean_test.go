@@ -1,14 +1,11 @@
 package scan
 
 import (
-	"context"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/hivescan/hivescan/analyzers"
-	"github.com/hivescan/hivescan/internal/corpus"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -17,11 +14,7 @@ import (
 // no high or critical finding but the ones listed here, each deserved; and
 // every finding on deleted data carries its confidence.
 func TestCorpusNoHighOnCleanHives(t *testing.T) {
-	dir := corpus.Dir(t)
-	r, err := Run(context.Background(), Options{Paths: []string{dir}, Analyzers: analyzers.All()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r := scanCorpus(t)
 	allowed := map[string]string{
 		// AccessData FTK Imager run live loads its driver from the user's Temp.
 		"SYSTEM_B|service.driver-location|\\ControlSet001\\Services\\ad_driver": "FTK Imager's ad_driver.sys loaded from a Temp folder",

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hivescan/hivescan/analyzers"
@@ -12,15 +13,30 @@ import (
 	"github.com/hivescan/hivescan/report"
 )
 
+var (
+	corpusOnce   sync.Once
+	corpusReport *report.Report
+	corpusErr    error
+)
+
+// scanCorpus scans the whole corpus once for the tests that judge it.
+func scanCorpus(t *testing.T) (string, *report.Report) {
+	t.Helper()
+	dir := corpus.Dir(t)
+	corpusOnce.Do(func() {
+		corpusReport, corpusErr = Run(context.Background(), Options{Paths: []string{dir}, Analyzers: analyzers.All()})
+	})
+	if corpusErr != nil {
+		t.Fatal(corpusErr)
+	}
+	return dir, corpusReport
+}
+
 // Scanning the whole corpus of real hives end to end (discovery, log replay,
 // every analyzer, deleted records): no panic, every hive identified, and
 // nothing above low except the findings listed here, each deserved.
 func TestScanWholeCorpus(t *testing.T) {
-	dir := corpus.Dir(t)
-	r, err := Run(context.Background(), Options{Paths: []string{dir}, Analyzers: analyzers.All()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, r := scanCorpus(t)
 	deserved := map[string]string{
 		// AccessData FTK Imager run live loads its driver from the user's Temp:
 		// a kernel driver from a user-writable folder is exactly what the rule is for.
