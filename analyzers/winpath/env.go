@@ -114,6 +114,70 @@ func (e Env) vars() map[string]string {
 	return m
 }
 
+// lookupRaw returns the unexpanded value of the variable name (lower case),
+// with the precedence of vars (User, then System, then the defaults) but
+// without building a map: Expand runs for every command line of a scan, and
+// rebuilding the merged map on each call was most of a scan's CPU.
+func (e *Env) lookupRaw(name string) (string, bool) {
+	for _, src := range []map[string]string{e.User, e.System} {
+		if v, ok := src[name]; ok {
+			return v, true
+		}
+		for k, v := range src {
+			if len(k) == len(name) && strings.ToLower(k) == name {
+				return v, true
+			}
+		}
+	}
+	return e.defaultVar(name)
+}
+
+// defaultVar is defaults()[name] without building the map.
+func (e *Env) defaultVar(name string) (string, bool) {
+	user := e.UserName
+	if user == "" {
+		user = UnknownUser
+	}
+	switch name {
+	case "userprofile":
+		if e.Profile != "" {
+			return e.Profile, true
+		}
+		if e.XP {
+			return `%SystemDrive%\Documents and Settings\` + user, true
+		}
+		return `%SystemDrive%\Users\` + user, true
+	case "homepath":
+		if e.Profile != "" {
+			if _, rest, ok := strings.Cut(e.Profile, ":"); ok {
+				return rest, true
+			}
+		}
+		if e.XP {
+			return `\Documents and Settings\` + user, true
+		}
+		return `\Users\` + user, true
+	case "username":
+		return user, true
+	}
+	if e.XP {
+		v, ok := xpDefaults[name]
+		return v, ok
+	}
+	v, ok := winDefaults[name]
+	return v, ok
+}
+
+var winDefaults, xpDefaults = staticDefaults(false), staticDefaults(true)
+
+func staticDefaults(xp bool) map[string]string {
+	d := Env{XP: xp}.defaults()
+	delete(d, "userprofile")
+	delete(d, "homepath")
+	delete(d, "username")
+	return d
+}
+
 // Lookup returns the value of the variable name (any letter case), itself
 // expanded, and whether the variable is known.
 func (e Env) Lookup(name string) (string, bool) {
@@ -134,14 +198,14 @@ func (e Env) Expand(s string) string {
 	if !strings.Contains(s, "%") {
 		return s
 	}
-	x := expander{vars: e.vars(), budget: max(len(s), maxExpandOutput)}
+	x := expander{env: &e, budget: max(len(s), maxExpandOutput)}
 	var b strings.Builder
 	x.expand(&b, s, 0)
 	return b.String()
 }
 
 type expander struct {
-	vars   map[string]string
+	env    *Env
 	budget int      // bytes of variable values still allowed in the output
 	stack  []string // variables being expanded, to stop loops
 }
@@ -161,7 +225,7 @@ func (x *expander) expand(b *strings.Builder, s string, depth int) {
 		}
 		j += i + 1
 		name := strings.ToLower(s[i+1 : j])
-		v, ok := x.vars[name]
+		v, ok := x.env.lookupRaw(name)
 		if !ok || name == "" || depth >= maxExpandDepth || x.active(name) || len(v) > x.budget {
 			// Not a reference we expand: keep "%name" and let the closing
 			// '%' start the next candidate, as Windows does.

@@ -77,3 +77,28 @@ func TestLookupAndSystemRootDir(t *testing.T) {
 		t.Error("Lookup(nope) found a value")
 	}
 }
+
+// TestLookupRawMatchesVars checks that the map-free lookup Expand uses gives
+// every variable the merged map gives, with the same precedence.
+func TestLookupRawMatchesVars(t *testing.T) {
+	for _, e := range []Env{
+		{},
+		{XP: true, UserName: "bob"},
+		{Profile: `D:\Profiles\al`, UserName: "al"},
+		{XP: true, Profile: `noColon`},
+		{System: map[string]string{"SystemRoot": `D:\WinNT`, "Path": "x"}, User: map[string]string{"TEMP": `E:\t`, "path": "u"}},
+	} {
+		vars := e.vars()
+		for name, want := range vars {
+			if got, ok := e.lookupRaw(name); !ok || got != want {
+				t.Errorf("%+v: lookupRaw(%q) = %q, %v; want %q", e, name, got, ok, want)
+			}
+		}
+		for _, name := range []string{"public", "nosuch", ""} {
+			_, ok := e.lookupRaw(name)
+			if _, want := vars[name]; ok != want {
+				t.Errorf("%+v: lookupRaw(%q) known = %v, want %v", e, name, ok, want)
+			}
+		}
+	}
+}
