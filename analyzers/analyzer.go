@@ -2,20 +2,18 @@
 //
 // An Analyzer is a value: a stable name, a doc whose first line is its title,
 // the hive kinds it reads, the ATT&CK techniques it reports, and a run
-// function over one host's hive.Set. All returns the explicit list; there is
+// function over one host's Pass. All returns the explicit list; there is
 // no registration. Run (the driver) runs a list over a host, records which
 // analyzers ran, were skipped (a hive they need is missing) or failed
 // (including panics), and sorts the findings.
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/hivescan/hivescan/hive"
-	"github.com/hivescan/hivescan/report"
 )
 
 // Analyzer inspects one family of registry keys.
@@ -30,10 +28,12 @@ type Analyzer struct {
 	Needs []hive.Kind
 	// Attack lists the ATT&CK technique IDs its findings may carry.
 	Attack []string
-	// Run inspects one host. Findings need not carry Analyzer, Host or
-	// Fingerprint: the driver fills them. An error means the analyzer could
-	// not look at everything; the findings returned with it are kept.
-	Run func(ctx context.Context, set *hive.Set) ([]report.Finding, error)
+	// Run inspects one host through the Pass, recording findings with
+	// Pass.Report and what it could not look at with Pass.Problem. Findings
+	// need not carry Analyzer, Host or Fingerprint: the driver fills them.
+	// A returned error is one more problem; the findings reported before it
+	// are kept.
+	Run func(p *Pass) error
 }
 
 // Title returns the first line of Doc.

@@ -76,21 +76,6 @@ func asSplitList(s string) []string {
 	return out
 }
 
-// asEntryEnv returns the environment paths of hive e are expanded in: the
-// host's, and for user hives the user's (for DEFAULT, the LocalSystem
-// profile folder).
-func asEntryEnv(set *hive.Set, e *hive.Entry) winpath.Env {
-	switch e.Kind() {
-	case hive.KindNTUser:
-		return hostEnv(set, e)
-	case hive.KindDefault:
-		env := hostEnv(set, e)
-		env.Profile = winpath.SystemRootDir(env) + `\System32\config\systemprofile`
-		return env
-	}
-	return hostEnv(set, nil)
-}
-
 // asUserHives returns the NTUSER hives, then the DEFAULT hives, of set.
 func asUserHives(set *hive.Set) []*hive.Entry {
 	return append(set.Users(), set.ByKind(hive.KindDefault)...)

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -119,20 +118,21 @@ func runWhat(loc runLocation, e *hive.Entry) string {
 
 const runCollect = "Collect the program it names, hash it, check its signer and when it appeared (the key's last-write time is when the key last changed, not necessarily this value)."
 
-func runRunKeys(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runRunKeys(p *Pass) error {
 	var out []report.Finding
 	var errs []error
-	entries := append(set.ByKind(hive.KindSoftware), asUserHives(set)...)
+	entries := append(p.Set.ByKind(hive.KindSoftware), asUserHives(p.Set)...)
 	for _, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return out, err
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
 		root, err := e.Root()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 			continue
 		}
-		env := asEntryEnv(set, e)
+		env := p.Env(e)
 		for _, loc := range runLocations(e.Kind()) {
 			fs, err := runKey(e, root, loc, env)
 			out = append(out, fs...)
@@ -141,7 +141,8 @@ func runRunKeys(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 			}
 		}
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }
 
 // runKey reports the entries of one Run-style key and of its AutorunsDisabled

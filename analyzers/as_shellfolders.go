@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,7 +29,7 @@ moves high.`,
 // startupTails end every default Startup folder (Vista and later; XP).
 var startupTails = []string{`\microsoft\windows\start menu\programs\startup`, `\start menu\programs\startup`}
 
-func runShellFolders(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runShellFolders(p *Pass) error {
 	var out []report.Finding
 	var errs []error
 	type place struct {
@@ -39,40 +38,42 @@ func runShellFolders(ctx context.Context, set *hive.Set) ([]report.Finding, erro
 		value string
 	}
 	var places []place
-	ver := hostVersion(set)
-	for _, e := range set.ByKind(hive.KindSoftware) {
+	ver := p.Version()
+	for _, e := range p.Set.ByKind(hive.KindSoftware) {
 		places = append(places, place{e, `Microsoft\Windows\CurrentVersion\Explorer`, "Common Startup"})
 	}
-	for _, e := range asUserHives(set) {
+	for _, e := range asUserHives(p.Set) {
 		places = append(places, place{e, `Software\Microsoft\Windows\CurrentVersion\Explorer`, "Startup"})
 	}
-	for _, p := range places {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, pl := range places {
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
-		root, err := p.e.Root()
+		root, err := pl.e.Root()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p.e.Path, err))
+			errs = append(errs, fmt.Errorf("%s: %w", pl.e.Path, err))
 			continue
 		}
-		env := asEntryEnv(set, p.e)
+		env := p.Env(pl.e)
 		for _, sub := range []string{"User Shell Folders", "Shell Folders"} {
-			k, ok, err := optionalKey(root, p.base+`\`+sub)
+			k, ok, err := optionalKey(root, pl.base+`\`+sub)
 			if !ok {
 				errs = append(errs, err)
 				continue
 			}
-			v, ok, err := optionalValue(k, p.value)
+			v, ok, err := optionalValue(k, pl.value)
 			if !ok {
 				errs = append(errs, err)
 				continue
 			}
-			if f, ok := startupFolder(p.e, k, v, env, ver); ok {
+			if f, ok := startupFolder(pl.e, k, v, env, ver); ok {
 				out = append(out, f)
 			}
 		}
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }
 
 // defaultStartups returns the folded default folders for a Startup value.

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,10 +25,10 @@ the path assessor's verdict on each DLL or program.`,
 	Run:    runWindowsKey,
 }
 
-func runWindowsKey(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runWindowsKey(p *Pass) error {
 	var out []report.Finding
 	var errs []error
-	ver := asWindowsVersion(set)
+	ver := asWindowsVersion(p.Set)
 	visit := func(e *hive.Entry, path string, fn func(*hive.Entry, *hive.Key, winpath.Env, string) ([]report.Finding, error)) {
 		root, err := e.Root()
 		if err != nil {
@@ -43,26 +42,29 @@ func runWindowsKey(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			}
 			return
 		}
-		fs, err := fn(e, k, asEntryEnv(set, e), ver)
+		fs, err := fn(e, k, p.Env(e), ver)
 		out = append(out, fs...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s\\%s: %w", e.Path, path, err))
 		}
 	}
-	for _, e := range set.ByKind(hive.KindSoftware) {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, e := range p.Set.ByKind(hive.KindSoftware) {
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
 		visit(e, `Microsoft\Windows NT\CurrentVersion\Windows`, machineWindowsKey)
 		visit(e, `Wow6432Node\Microsoft\Windows NT\CurrentVersion\Windows`, machineWindowsKey)
 	}
-	for _, e := range asUserHives(set) {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, e := range asUserHives(p.Set) {
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
 		visit(e, `Software\Microsoft\Windows NT\CurrentVersion\Windows`, userWindowsKey)
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }
 
 // splitDLLs splits AppInit_DLLs: names separated by spaces or commas.

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,47 +80,49 @@ var hiddenAccountNames = map[string]bool{
 
 const winlogonCollect = "Collect the file it names, hash it, check its signer, and look for other copies of it."
 
-func runWinlogon(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runWinlogon(p *Pass) error {
 	var out []report.Finding
 	var errs []error
-	ver := asWindowsVersion(set)
+	ver := asWindowsVersion(p.Set)
 	type place struct {
 		e    *hive.Entry
 		path string
 	}
 	var places []place
-	for _, e := range set.ByKind(hive.KindSoftware) {
+	for _, e := range p.Set.ByKind(hive.KindSoftware) {
 		places = append(places, place{e, `Microsoft\Windows NT\CurrentVersion\Winlogon`}, place{e, `Wow6432Node\Microsoft\Windows NT\CurrentVersion\Winlogon`})
 	}
-	for _, e := range asUserHives(set) {
+	for _, e := range asUserHives(p.Set) {
 		places = append(places, place{e, `Software\Microsoft\Windows NT\CurrentVersion\Winlogon`})
 	}
-	for _, p := range places {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, pl := range places {
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
-		root, err := p.e.Root()
+		root, err := pl.e.Root()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p.e.Path, err))
+			errs = append(errs, fmt.Errorf("%s: %w", pl.e.Path, err))
 			continue
 		}
-		k, ok, err := optionalKey(root, p.path)
+		k, ok, err := optionalKey(root, pl.path)
 		if !ok {
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s\\%s: %w", p.e.Path, p.path, err))
+				errs = append(errs, fmt.Errorf("%s\\%s: %w", pl.e.Path, pl.path, err))
 			}
 			continue
 		}
-		env := asEntryEnv(set, p.e)
-		fs, err := winlogonKey(p.e, k, env, ver)
+		env := p.Env(pl.e)
+		fs, err := winlogonKey(pl.e, k, env, ver)
 		out = append(out, fs...)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s\\%s: %w", p.e.Path, p.path, err))
+			errs = append(errs, fmt.Errorf("%s\\%s: %w", pl.e.Path, pl.path, err))
 		}
 	}
-	fs, err := safeBootShells(ctx, set)
+	fs, err := safeBootShells(p)
 	out = append(out, fs...)
-	return out, errors.Join(append(errs, err)...)
+	p.Report(out...)
+	return errors.Join(append(errs, err)...)
 }
 
 // winlogonKey reports one Winlogon key. In user hives only Shell is read:
@@ -376,10 +377,10 @@ func asAnyImage(cmd string, images []string, env winpath.Env) bool {
 
 // safeBootShells reports a SafeBoot AlternateShell other than cmd.exe, in
 // every control set.
-func safeBootShells(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func safeBootShells(p *Pass) ([]report.Finding, error) {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		k, ok, err := optionalKey(cs.Key, `Control\SafeBoot`)
 		if !ok {
 			return err

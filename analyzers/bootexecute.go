@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -78,10 +77,10 @@ func isBootim(line string, env winpath.Env) bool {
 	return strings.TrimSpace(cl.ArgString) == "" && samePath(cl.Image, `%SystemRoot%\system32\bootim.exe`, env)
 }
 
-func runBootExecute(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runBootExecute(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		var errs []error
 		for _, bv := range bootValues {
 			v, ok, err := optionalValue(sm, bv.name)
@@ -107,7 +106,8 @@ func runBootExecute(ctx context.Context, set *hive.Set) ([]report.Finding, error
 		}
 		return joinErrs(errs)
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 // describeBootEntry fills rule, severity, title and detail for a non-default

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hivescan/hivescan/hive"
-
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
@@ -79,10 +77,11 @@ func TestBootExecuteNonCurrentSet(t *testing.T) {
 }
 
 func TestDriverSkipsAndRecoversPanics(t *testing.T) {
-	boom := &Analyzer{Name: "boom", Doc: "panics", Needs: nil, Run: func(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+	boom := &Analyzer{Name: "boom", Doc: "panics", Needs: nil, Run: func(p *Pass) error {
+		p.Report(report.Finding{Rule: "boom.before", Title: "reported before the panic"})
 		var m map[string]int
 		m["x"] = 1
-		return nil, nil
+		return nil
 	}}
 	set := hostOf(t, "h", samples.NTUser("alice"))
 	res := Run(context.Background(), set, []*Analyzer{BootExecute, boom})
@@ -91,6 +90,9 @@ func TestDriverSkipsAndRecoversPanics(t *testing.T) {
 	}
 	if res.Runs[1].Status != report.Failed || !strings.Contains(res.Runs[1].Reason, "panicked") || len(res.Problems) != 1 {
 		t.Errorf("panicking analyzer: %+v, problems %+v", res.Runs[1], res.Problems)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != "boom.before" || res.Runs[1].Findings != 1 {
+		t.Errorf("a finding reported before the panic is kept: got %+v (run %+v)", res.Findings, res.Runs[1])
 	}
 }
 

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,16 +9,16 @@ import (
 )
 
 // eachControlSet calls fn for every ControlSet00N of every SYSTEM hive of
-// set. Errors from fn are collected; the walk goes on.
-func eachControlSet(ctx context.Context, set *hive.Set, fn func(e *hive.Entry, cs hive.ControlSet) error) error {
+// the host. Errors from fn are collected; the walk goes on.
+func (p *Pass) eachControlSet(fn func(e *hive.Entry, cs hive.ControlSet) error) error {
 	var errs []error
-	for _, e := range set.ByKind(hive.KindSystem) {
-		sets, err := e.ControlSets()
+	for _, e := range p.Set.ByKind(hive.KindSystem) {
+		sets, err := p.ControlSets(e)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: control sets: %w", e.Path, err))
 		}
 		for _, cs := range sets {
-			if err := ctx.Err(); err != nil {
+			if err := p.ctx.Err(); err != nil {
 				return errors.Join(append(errs, err)...)
 			}
 			if err := fn(e, cs); err != nil {

@@ -2,6 +2,7 @@ package analyzers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -24,6 +25,7 @@ type Result struct {
 // still run. Findings come back sorted.
 func Run(ctx context.Context, set *hive.Set, list []*Analyzer) Result {
 	var res Result
+	host := NewHost(set)
 	for _, a := range list {
 		run := report.AnalyzerRun{Host: set.Host, Name: a.Name}
 		if reason, ok := missing(set, a); !ok {
@@ -36,7 +38,7 @@ func Run(ctx context.Context, set *hive.Set, list []*Analyzer) Result {
 			res.Runs = append(res.Runs, run)
 			continue
 		}
-		findings, err := runOne(ctx, a, set)
+		findings, err := runOne(&Pass{Analyzer: a, Set: set, Host: host, ctx: ctx})
 		for i := range findings {
 			f := &findings[i]
 			f.Analyzer = a.Name
@@ -58,14 +60,17 @@ func Run(ctx context.Context, set *hive.Set, list []*Analyzer) Result {
 	return res
 }
 
-// runOne calls a.Run, turning a panic into an error.
-func runOne(ctx context.Context, a *Analyzer, set *hive.Set) (f []report.Finding, err error) {
+// runOne runs p's analyzer and returns what it reported and its problems
+// joined, turning a panic into one more problem.
+func runOne(p *Pass) (f []report.Finding, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("analyzer %s panicked: %v\n%s", a.Name, r, firstFrames(debug.Stack(), 12))
+			p.Problem(fmt.Errorf("analyzer %s panicked: %v\n%s", p.Analyzer.Name, r, firstFrames(debug.Stack(), 12)))
 		}
+		f, err = p.findings, errors.Join(p.problems...)
 	}()
-	return a.Run(ctx, set)
+	p.Problem(p.Analyzer.Run(p))
+	return
 }
 
 func firstFrames(stack []byte, lines int) string {

@@ -5,28 +5,24 @@ import (
 	"github.com/hivescan/hivescan/hive"
 )
 
-// hostEnv builds the environment the path assessor expands variables with:
-// the system environment of the current control set (the first one when
-// Select names none) and, for user hives, that user's Environment key.
-func hostEnv(set *hive.Set, user *hive.Entry) winpath.Env {
-	env := winpath.Env{System: map[string]string{}, User: map[string]string{}, Carved: carvedSet(set)}
-	if sys := set.System(); sys != nil {
-		sets, _ := sys.ControlSets()
-		var pick *hive.ControlSet
-		for i := range sets {
-			if sets[i].IsCurrent() {
-				pick = &sets[i]
-				break
-			}
-		}
-		if pick == nil && len(sets) > 0 {
-			pick = &sets[0]
-		}
-		if pick != nil {
-			readEnv(pick.Key, `Control\Session Manager\Environment`, env.System)
-		}
+// systemEnv builds, once, the system environment the path assessor expands
+// variables with: Session Manager\Environment of the current control set
+// (the first one when Select names none), SOFTWARE's SystemRoot when the
+// environment lacks one, and the version's layout and genuine files. The
+// maps are shared by every Pass and must not be written to.
+func (h *Host) systemEnv() winpath.Env {
+	h.mu.Lock()
+	if h.baseEnv != nil {
+		env := *h.baseEnv
+		h.mu.Unlock()
+		return env
 	}
-	if sw := set.Software(); sw != nil {
+	h.mu.Unlock()
+	env := winpath.Env{System: map[string]string{}, User: map[string]string{}, Carved: carvedSet(h.set)}
+	if cs := h.CurrentControlSet(); cs != nil {
+		readEnv(cs.Key, `Control\Session Manager\Environment`, env.System)
+	}
+	if sw := h.set.Software(); sw != nil {
 		if k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`); err == nil {
 			if v, err := k.Value("SystemRoot"); err == nil {
 				if s, err := v.Text(); err == nil && s != "" {
@@ -37,18 +33,18 @@ func hostEnv(set *hive.Set, user *hive.Entry) winpath.Env {
 			}
 		}
 	}
-	ver := hostVersion(set)
+	ver := h.Version()
 	env.XP = ver.Family == famXP || ver.Family == fam2000 // Documents and Settings
 	env.Genuine = ver.genuineFiles()
-	if user != nil {
-		env.UserName = user.User
-		if root, err := user.Root(); err == nil {
-			readEnv(root, "Environment", env.User)
-		}
-	}
+	h.mu.Lock()
+	h.baseEnv = &env
+	h.mu.Unlock()
 	return env
 }
 
+// readEnv copies the string values of k\path into into; an absent key
+// leaves it empty, and unreadable values are left out (the environment is
+// a best effort: a variable it lacks stays unexpanded in a finding).
 func readEnv(k *hive.Key, path string, into map[string]string) {
 	ek, err := k.Key(path)
 	if err != nil {

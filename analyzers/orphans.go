@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,10 +28,10 @@ someone removed them.`,
 	Run:    runDeletedOrphans,
 }
 
-func runDeletedOrphans(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runDeletedOrphans(p *Pass) error {
 	var out []report.Finding
 	var errs []error
-	for _, e := range set.Entries {
+	for _, e := range p.Set.Entries {
 		if !e.Deleted || !autostartHive(e.Kind()) {
 			continue
 		}
@@ -42,10 +41,10 @@ func runDeletedOrphans(ctx context.Context, set *hive.Set) ([]report.Finding, er
 			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 			continue
 		}
-		env := hostEnv(set, nil)
+		env := p.Env(nil)
 		// The bucket holds values of unknown keys, and below it deleted
 		// keys whose parent is unknown, at their partial path.
-		err := e.Walk(ctx, `\`+hive.DeletedUnknownKey, func(k *hive.Key, err error) error {
+		err := e.Walk(p.ctx, `\`+hive.DeletedUnknownKey, func(k *hive.Key, err error) error {
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 				return nil
@@ -55,7 +54,7 @@ func runDeletedOrphans(ctx context.Context, set *hive.Set) ([]report.Finding, er
 				errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
 			}
 			for _, v := range vals {
-				if err := ctx.Err(); err != nil {
+				if err := p.ctx.Err(); err != nil {
 					return err
 				}
 				if f, ok := judgeOrphan(e, k, v, env); ok {
@@ -65,10 +64,12 @@ func runDeletedOrphans(ctx context.Context, set *hive.Set) ([]report.Finding, er
 			return nil
 		})
 		if err != nil {
-			return out, err
+			p.Report(out...)
+			return err
 		}
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }
 
 // judgeOrphan reports an orphaned deleted value whose content the assessor

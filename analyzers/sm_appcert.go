@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/hivescan/hivescan/analyzers/winpath"
@@ -22,10 +21,10 @@ empty or absent, so every entry is reported.`,
 	Run:    runAppCertDlls,
 }
 
-func runAppCertDlls(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runAppCertDlls(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := optionalKey(sm, "AppCertDlls")
 		if !ok {
 			return err
@@ -47,5 +46,6 @@ func runAppCertDlls(ctx context.Context, set *hive.Set) ([]report.Finding, error
 		}
 		return err
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }

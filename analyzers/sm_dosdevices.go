@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -40,9 +39,9 @@ var knownDosDeviceAdditions = map[string]string{
 	"vmsmb": `\Device\vmsmb`, // Hyper-V / Windows Sandbox SMB transport, seen in regipy SYSTEM_WIN_10_1709
 }
 
-func runDosDevices(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runDosDevices(p *Pass) error {
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := optionalKey(sm, "DOS Devices")
 		if !ok {
 			return err
@@ -86,5 +85,6 @@ func runDosDevices(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 		}
 		return err
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -39,10 +38,10 @@ type envScope struct {
 	who    string // "the system environment", "alice's environment"
 }
 
-func runEnvironment(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runEnvironment(p *Pass) error {
 	var out []report.Finding
-	sysEnv := hostEnv(set, nil)
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	sysEnv := p.Env(nil)
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := optionalKey(sm, "Environment")
 		if !ok {
 			return err
@@ -50,8 +49,8 @@ func runEnvironment(ctx context.Context, set *hive.Set) ([]report.Finding, error
 		out = append(out, judgeEnvironment(envScope{e: e, cs: &cs, key: k, env: sysEnv, system: true, who: "the system environment"})...)
 		return nil
 	})
-	users := set.Users()
-	if d := set.Default(); d != nil {
+	users := p.Set.Users()
+	if d := p.Set.Default(); d != nil {
 		users = append(users, d)
 	}
 	for _, u := range users {
@@ -69,9 +68,10 @@ func runEnvironment(ctx context.Context, set *hive.Set) ([]report.Finding, error
 		} else if u.User == "" {
 			who = "a user's environment"
 		}
-		out = append(out, judgeEnvironment(envScope{e: u, key: k, env: hostEnv(set, u), who: who})...)
+		out = append(out, judgeEnvironment(envScope{e: u, key: k, env: p.Env(u), who: who})...)
 	}
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 // finding returns a finding at value v of the scope's key.

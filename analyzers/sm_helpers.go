@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -11,9 +10,10 @@ import (
 )
 
 // eachSessionManager calls fn with the Session Manager key of every control
-// set of every SYSTEM hive of set; control sets without one are skipped.
-func eachSessionManager(ctx context.Context, set *hive.Set, fn func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error) error {
-	return eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+// set of every SYSTEM hive of the host; control sets without one are
+// skipped.
+func (p *Pass) eachSessionManager(fn func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error) error {
+	return p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		sm, ok, err := sessionManager(cs)
 		if !ok {
 			return err

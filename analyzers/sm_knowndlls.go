@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"sort"
@@ -139,11 +138,11 @@ func expectationFor(build int) knownDLLExpectation {
 	return ex
 }
 
-func runKnownDLLs(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
-	ex := expectationFor(familyBuild(hostVersion(set)))
+func runKnownDLLs(p *Pass) error {
+	env := p.Env(nil)
+	ex := expectationFor(familyBuild(p.Version()))
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		out = append(out, searchSettings(e, cs, sm)...)
 		kd, ok, err := optionalKey(sm, "KnownDLLs")
 		if !ok {
@@ -171,7 +170,8 @@ func runKnownDLLs(ctx context.Context, set *hive.Set) ([]report.Finding, error) 
 		}
 		return err
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 // knownDLLEntry judges one value of the KnownDLLs key and records the DLL

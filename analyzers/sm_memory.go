@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -53,11 +52,11 @@ func parsePagingFiles(lines []string) []pagingEntry {
 
 func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
 
-func runPagingFiles(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runPagingFiles(p *Pass) error {
+	env := p.Env(nil)
 	sysDrive := strings.ToUpper(env.Expand(`%SystemDrive%`))
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := optionalKey(sm, "Memory Management")
 		if !ok {
 			return err
@@ -140,7 +139,8 @@ func runPagingFiles(ctx context.Context, set *hive.Set) ([]report.Finding, error
 		}
 		return nil
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 func entriesPaths(es []pagingEntry) []string {

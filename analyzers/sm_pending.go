@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -93,10 +92,10 @@ func parsePendingOps(b []byte) []pendingOp {
 	return ops
 }
 
-func runPendingRenames(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runPendingRenames(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		var errs []error
 		allow, _, _ := valueUint(sm, "AllowProtectedRenames")
 		for _, name := range []string{"PendingFileRenameOperations", "PendingFileRenameOperations2"} {
@@ -138,7 +137,8 @@ func runPendingRenames(ctx context.Context, set *hive.Set) ([]report.Finding, er
 		}
 		return joinErrs(errs)
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 // describePendingOp fills rule, severity, title and detail for one operation.

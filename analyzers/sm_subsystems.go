@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -36,10 +35,10 @@ var knownSubsystems = map[string]string{
 	"os2":   `%SystemRoot%\system32\os2ss.exe`,
 }
 
-func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runSubSystems(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := optionalKey(sm, "SubSystems")
 		if !ok {
 			return err
@@ -114,7 +113,8 @@ func runSubSystems(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 		}
 		return nil
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 // judgeCsrssLine checks the csrss.exe command line of the Windows value.

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -60,11 +59,11 @@ func flagNames(n uint64) []string {
 	return out
 }
 
-func runSessionSwitches(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
-	ver := hostVersion(set)
+func runSessionSwitches(p *Pass) error {
+	env := p.Env(nil)
+	ver := p.Version()
 	var out []report.Finding
-	err := eachSessionManager(ctx, set, func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
+	err := p.eachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		if n, v, ok := valueUint(sm, "GlobalFlag"); ok && n != 0 {
 			f := smValue(e, cs, sm, v)
 			f.Rule, f.Severity = "smswitches.globalflag", report.Medium
@@ -109,10 +108,11 @@ func runSessionSwitches(ctx context.Context, set *hive.Set) ([]report.Finding, e
 		}
 		return nil
 	})
-	for _, e := range set.ByKind(hive.KindSystem) {
+	for _, e := range p.Set.ByKind(hive.KindSystem) {
 		out = append(out, setupCmdLine(e, env)...)
 	}
-	return out, err
+	p.Report(out...)
+	return err
 }
 
 func equalFoldLists(a, b []string) bool {

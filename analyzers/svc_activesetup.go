@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -27,21 +26,22 @@ marked IsInstalled=0 do not run and are skipped.`,
 	Run:    runActiveSetup,
 }
 
-func runActiveSetup(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	e := set.Software()
+func runActiveSetup(p *Pass) error {
+	e := p.Set.Software()
 	root, err := e.Root()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	env := hostEnv(set, nil)
+	env := p.Env(nil)
 	var out []report.Finding
 	var errs []error
 	for _, base := range svcSoftwareRoots(`Microsoft\Active Setup\Installed Components`) {
 		comps, err := svcSubkeys(root, base)
 		errs = append(errs, err)
 		for _, c := range comps {
-			if err := ctx.Err(); err != nil {
-				return out, err
+			if err := p.ctx.Err(); err != nil {
+				p.Report(out...)
+				return err
 			}
 			if v, ok, _ := optionalValue(c, "IsInstalled"); ok {
 				if n, err := v.Uint64(); err == nil && n == 0 {
@@ -58,7 +58,8 @@ func runActiveSetup(ctx context.Context, set *hive.Set) ([]report.Finding, error
 			}
 		}
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }
 
 func activeSetupStub(e *hive.Entry, c *hive.Key, v *hive.Value, stub string, env winpath.Env) (report.Finding, bool) {

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -24,7 +23,7 @@ command is medium, and the path assessor can raise it.`,
 	Run:    runCmdAutoRun,
 }
 
-func runCmdAutoRun(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+func runCmdAutoRun(p *Pass) error {
 	var out []report.Finding
 	var errs []error
 	check := func(e *hive.Entry, env winpath.Env, paths ...string) {
@@ -58,14 +57,16 @@ func runCmdAutoRun(ctx context.Context, set *hive.Set) ([]report.Finding, error)
 			out = append(out, f)
 		}
 	}
-	if e := set.Software(); e != nil {
-		check(e, hostEnv(set, nil), svcSoftwareRoots(`Microsoft\Command Processor`)...)
+	if e := p.Set.Software(); e != nil {
+		check(e, p.Env(nil), svcSoftwareRoots(`Microsoft\Command Processor`)...)
 	}
-	for _, e := range append(set.Users(), set.ByKind(hive.KindDefault)...) {
-		if err := ctx.Err(); err != nil {
-			return out, err
+	for _, e := range append(p.Set.Users(), p.Set.ByKind(hive.KindDefault)...) {
+		if err := p.ctx.Err(); err != nil {
+			p.Report(out...)
+			return err
 		}
-		check(e, hostEnv(set, e), `Software\Microsoft\Command Processor`)
+		check(e, p.Env(e), `Software\Microsoft\Command Processor`)
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -54,13 +53,13 @@ var ifeoCore = map[string]bool{
 	"wininit.exe": true, "services.exe": true,
 }
 
-func runIFEO(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	e := set.Software()
+func runIFEO(p *Pass) error {
+	e := p.Set.Software()
 	root, err := e.Root()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	env := hostEnv(set, nil)
+	env := p.Env(nil)
 	var out []report.Finding
 	var errs []error
 	for _, base := range svcSoftwareRoots(ifeoPath) {
@@ -69,8 +68,9 @@ func runIFEO(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 			errs = append(errs, err)
 		}
 		for _, img := range images {
-			if err := ctx.Err(); err != nil {
-				return out, err
+			if err := p.ctx.Err(); err != nil {
+				p.Report(out...)
+				return err
 			}
 			if strings.EqualFold(img.Name(), ifeoPlaceholder) {
 				continue
@@ -83,7 +83,8 @@ func runIFEO(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 		}
 	}
 	fs, err := silentExitOrphans(e, root, env)
-	return append(out, fs...), errors.Join(append(errs, err)...)
+	p.Report(append(out, fs...)...)
+	return errors.Join(append(errs, err)...)
 }
 
 // ifeoImage judges one image key and its filter subkeys.

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -56,10 +55,10 @@ func lsaSet(names ...string) map[string]bool {
 	return m
 }
 
-func runLSA(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runLSA(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		for _, l := range lsaLists {
 			k, ok, err := optionalKey(cs.Key, l.key)
 			if !ok {
@@ -102,5 +101,6 @@ func runLSA(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 		}
 		return nil
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -36,13 +35,13 @@ var netshDefaults = map[string]bool{
 	"mprmon.dll": true, "ipxmontr.dll": true, "ipxpromn.dll": true, "nshbridge.dll": true,
 }
 
-func runNetsh(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	e := set.Software()
+func runNetsh(p *Pass) error {
+	e := p.Set.Software()
 	root, err := e.Root()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	env := hostEnv(set, nil)
+	env := p.Env(nil)
 	var out []report.Finding
 	var errs []error
 	for _, path := range svcSoftwareRoots(`Microsoft\NetSh`) {
@@ -68,5 +67,6 @@ func runNetsh(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 			out = append(out, f)
 		}
 	}
-	return out, errors.Join(errs...)
+	p.Report(out...)
+	return errors.Join(errs...)
 }

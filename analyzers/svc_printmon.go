@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/hivescan/hivescan/hive"
@@ -29,10 +28,10 @@ var printMonitorDefaults = map[string]bool{
 	"pjlmon.dll": true, "winprint.dll": true,
 }
 
-func runPrintMonitors(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runPrintMonitors(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		mons, err := svcSubkeys(cs.Key, `Control\Print\Monitors`)
 		for _, m := range mons {
 			v, dll, verr := svcText(m, "Driver")
@@ -53,5 +52,6 @@ func runPrintMonitors(ctx context.Context, set *hive.Set) ([]report.Finding, err
 		}
 		return err
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -61,13 +60,13 @@ type svcKey struct {
 
 func (s svcKey) isDriver() bool { return s.hasType && s.typ&0xF != 0 }
 
-func runServices(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runServices(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		keys, err := svcSubkeys(cs.Key, "Services")
 		for _, k := range keys {
-			if err := ctx.Err(); err != nil {
+			if err := p.ctx.Err(); err != nil {
 				return err
 			}
 			s, rerr := svcRead(e, cs, k)
@@ -78,7 +77,8 @@ func runServices(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 		}
 		return err
 	})
-	return svcDropRepeatedInventory(out), err
+	p.Report(svcDropRepeatedInventory(out)...)
+	return err
 }
 
 func svcRead(e *hive.Entry, cs hive.ControlSet, k *hive.Key) (svcKey, error) {

@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/hivescan/hivescan/hive"
@@ -24,10 +23,10 @@ control set is read.`,
 
 var timeProviderDefaults = map[string]bool{"w32time.dll": true, "vmictimeprovider.dll": true}
 
-func runTimeProviders(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runTimeProviders(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		provs, err := svcSubkeys(cs.Key, `Services\W32Time\TimeProviders`)
 		for _, p := range provs {
 			v, dll, verr := svcText(p, "DllName")
@@ -48,5 +47,6 @@ func runTimeProviders(ctx context.Context, set *hive.Set) ([]report.Finding, err
 		}
 		return err
 	})
-	return out, err
+	p.Report(out...)
+	return err
 }

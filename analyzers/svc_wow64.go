@@ -1,7 +1,6 @@
 package analyzers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -27,8 +26,8 @@ var wow64Defaults = map[string]bool{
 	"wow64cpu.dll": true, "wowarmhw.dll": true, "xtajit.dll": true, "xtajit64.dll": true, "wow64.dll": true,
 }
 
-func runWow64(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
-	env := hostEnv(set, nil)
+func runWow64(p *Pass) error {
+	env := p.Env(nil)
 	var out []report.Finding
 	judge := func(e *hive.Entry, k *hive.Key) (report.Finding, bool, error) {
 		v, dll, err := svcText(k, "")
@@ -63,15 +62,16 @@ func runWow64(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
 		}
 		return errors.Join(errs...)
 	}
-	err := eachControlSet(ctx, set, func(e *hive.Entry, cs hive.ControlSet) error {
+	err := p.eachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		return walk(e, cs.Key, `Control\Wow64`, &cs)
 	})
-	if e := set.Software(); e != nil {
+	if e := p.Set.Software(); e != nil {
 		root, rerr := e.Root()
 		if rerr == nil {
 			rerr = walk(e, root, `Microsoft\Wow64`, nil)
 		}
 		err = errors.Join(err, rerr)
 	}
-	return out, err
+	p.Report(out...)
+	return err
 }

@@ -45,33 +45,17 @@ func (f winFamily) name() string {
 	return map[winFamily]string{famNT4: "NT 4.0", fam2000: "2000", famXP: "XP/2003", famVista: "Vista/7/2008", fam8: "8/8.1/2012", fam10: "10/11/2016-2025"}[f]
 }
 
-// hostVersion reads the host's Windows version: SOFTWARE
-// Microsoft\Windows NT\CurrentVersion (CurrentBuildNumber, CurrentBuild,
-// CurrentVersion, CurrentMajorVersionNumber) when there is a SOFTWARE hive;
-// otherwise what the SYSTEM hive implies (NT 4.0's spooler image,
-// spoolss.exe). It is the one place analyzers learn the version from.
+// hostVersion works out the host's Windows version family from what
+// hive.Set.Info read once (SOFTWARE Microsoft\Windows NT\CurrentVersion:
+// CurrentBuildNumber or CurrentBuild, CurrentVersion, "10.0" for Windows 10
+// and later) and, without a SOFTWARE hive, from what the SYSTEM hive implies
+// (NT 4.0's spooler image, spoolss.exe). Analyzers learn it from their Pass
+// (Host.Version), which calls this once per host.
 func hostVersion(set *hive.Set) winVersion {
-	var v winVersion
-	if sw := set.Software(); sw != nil {
-		if k, err := sw.Key(`Microsoft\Windows NT\CurrentVersion`); err == nil {
-			text := func(name string) string {
-				val, ok, _ := optionalValue(k, name) // unreadable: as absent
-				if !ok {
-					return ""
-				}
-				s, _ := val.Text()
-				return strings.TrimSpace(s)
-			}
-			v.Version = text("CurrentVersion")
-			for _, name := range []string{"CurrentBuildNumber", "CurrentBuild"} {
-				if n, err := strconv.Atoi(text(name)); err == nil && v.Build == 0 {
-					v.Build = n
-				}
-			}
-			if n, val, ok := valueUint(k, "CurrentMajorVersionNumber"); ok && val != nil && n >= 10 {
-				v.Version = "10.0"
-			}
-		}
+	info := set.Info()
+	v := winVersion{Version: info.Version}
+	if n, err := strconv.Atoi(info.Build); err == nil {
+		v.Build = n
 	}
 	switch {
 	case v.Build > 0:

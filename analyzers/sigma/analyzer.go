@@ -86,9 +86,11 @@ Each key becomes a Sysmon CreateKey event and each value a SetValue event, with
 TargetObject and Details written as Sysmon writes them. A match says the value is
 present; the writing process, user and time are unknown offline.`, len(chosen)),
 		Needs: mapped,
-		Run: func(ctx context.Context, set *hive.Set) ([]report.Finding, error) {
+		Run: func(p *analyzers.Pass) error {
 			once.Do(func() { shared = newIndex(chosen) })
-			return run(ctx, set, shared.scratch())
+			fs, err := run(p.Context(), p.Set, shared.scratch())
+			p.Report(fs...)
+			return err
 		},
 	}
 }

@@ -31,6 +31,6 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 		a := New([]*Rules{loaded}, Options{WriterUnknown: true, Status: nil})
-		_, _ = a.Run(context.Background(), set) // evaluation errors are allowed; panics are not
+		_, _ = runOne(context.Background(), a, set) // evaluation errors are allowed; panics are not
 	})
 }

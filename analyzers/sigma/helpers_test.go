@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/report"
@@ -67,9 +69,20 @@ func golden(t *testing.T, name, got string) {
 func runRules(t testing.TB, set *hive.Set, opts Options, rs ...*Rules) []report.Finding {
 	t.Helper()
 	a := New(rs, opts)
-	fs, err := a.Run(context.Background(), set)
+	fs, err := runOne(context.Background(), a, set)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	return fs
+}
+
+// runOne runs a over set through the analyzers driver and returns its
+// findings and its problems joined.
+func runOne(ctx context.Context, a *analyzers.Analyzer, set *hive.Set) ([]report.Finding, error) {
+	res := analyzers.Run(ctx, set, []*analyzers.Analyzer{a})
+	var errs []error
+	for _, p := range res.Problems {
+		errs = append(errs, errors.New(p.Message))
+	}
+	return res.Findings, errors.Join(errs...)
 }
