@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/analyzers/analysis"
+
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"
@@ -35,7 +37,7 @@ func FuzzAnalyzers(f *testing.F) {
 			}
 			set.Add(&hive.Entry{Hive: h, Path: k.String(), User: "u"})
 		}
-		res := Run(context.Background(), set, All())
+		res := analysis.Run(context.Background(), set, All())
 		for _, r := range res.Runs {
 			if strings.Contains(r.Reason, "panicked") {
 				t.Fatalf("%s: %s", r.Name, r.Reason)

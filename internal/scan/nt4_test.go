@@ -15,7 +15,7 @@ import (
 )
 
 // nt4KnownDLLs is the KnownDLLs key of Windows NT 4.0 (Microsoft's "Windows
-// NT 4.0 KnownDLLs" article; analyzers/baselines/knowndlls/nt4.txt).
+// NT 4.0 KnownDLLs" article; analyzers/sessionmanager/baselines/knowndlls/nt4.txt).
 var nt4KnownDLLs = []string{"advapi32", "comdlg32", "crtdll", "gdi32", "kernel32", "lz32", "olecli32", "olesvr32", "rpcrt4", "shell32", "user32", "version"}
 
 // overwritten lists the deleted copies of Windows' own values that NT 4.0

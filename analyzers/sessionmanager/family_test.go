@@ -1,0 +1,17 @@
+package sessionmanager
+
+import "github.com/hivescan/hivescan/analyzers/analysis"
+
+// family is this package's analyzers, in the order analyzers.All runs them,
+// for tests that run the whole family.
+var family = []*analysis.Analyzer{
+	BootExecute,
+	PendingRenames,
+	KnownDLLs,
+	Environment,
+	SubSystems,
+	DosDevices,
+	AppCertDlls,
+	PagingFiles,
+	SessionSwitches,
+}
