@@ -3,7 +3,6 @@ package analysis
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/hivescan/hivescan/hive"
 )
@@ -33,29 +32,4 @@ func (p *Pass) EachControlSet(fn func(e *hive.Entry, cs hive.ControlSet) error) 
 // false (and err nil) when it is absent.
 func sessionManager(cs hive.ControlSet) (*hive.Key, bool, error) {
 	return OptionalKey(cs.Key, `Control\Session Manager`)
-}
-
-// optionalKey looks up path below k, treating absence as ok=false without
-// error and any other failure as an error.
-func OptionalKey(k *hive.Key, path string) (*hive.Key, bool, error) {
-	sub, err := k.Key(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return sub, true, nil
-}
-
-// optionalValue looks a value up, treating absence as ok=false.
-func OptionalValue(k *hive.Key, name string) (*hive.Value, bool, error) {
-	v, err := k.Value(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return v, true, nil
 }

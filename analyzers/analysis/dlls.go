@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/winpath"
-	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -119,40 +118,6 @@ func DLLEntry(f *report.Finding, entry string, defaults map[string]bool, unknown
 	return true
 }
 
-// svcSubkeys lists the subkeys of k, treating a missing key as empty.
-func Subkeys(k *hive.Key, path string) ([]*hive.Key, error) {
-	sub, ok, err := OptionalKey(k, path)
-	if !ok {
-		return nil, err
-	}
-	return sub.Subkeys()
-}
-
-// svcText reads a string value, treating absence, and a value of a
-// non-string type (such as the REG_NONE tombstones of differencing hives),
-// as "" without error.
-func Text(k *hive.Key, name string) (*hive.Value, string, error) {
-	v, ok, err := OptionalValue(k, name)
-	if !ok {
-		return nil, "", err
-	}
-	switch v.Type() {
-	case hive.RegSZ, hive.RegExpandSZ, hive.RegMultiSZ, hive.RegLink:
-	default:
-		return nil, "", nil
-	}
-	s, err := v.Text()
-	if v.Type() == hive.RegMultiSZ {
-		var ss []string
-		ss, err = v.Strings()
-		s = strings.Join(ss, " ")
-	}
-	if err != nil {
-		return v, "", err
-	}
-	return v, strings.TrimSpace(strings.TrimRight(s, "\x00")), nil
-}
-
 // svcTrustMicrosoft drops the path assessor's user-writable reason for a
 // path svcMicrosoftPath accepts (Windows Defender's ProgramData folders,
 // which only SYSTEM and administrators can write).
@@ -176,24 +141,4 @@ func TrustMicrosoft(a winpath.Assessment) winpath.Assessment {
 // svcSoftwareRoots returns the native and 32-bit views of a SOFTWARE path.
 func SoftwareRoots(path string) []string {
 	return []string{path, `Wow6432Node\` + path}
-}
-
-// svcNumber reads a DWORD or QWORD value; absence and other types give
-// ok=false without error (a damaged cell is an error).
-func Number(k *hive.Key, name string) (n uint64, ok bool, err error) {
-	v, found, err := OptionalValue(k, name)
-	if !found {
-		return 0, false, err
-	}
-	switch v.Type() {
-	case hive.RegDWORD, hive.RegDWORDBigEndian, hive.RegQWORD:
-	default:
-		return 0, false, nil
-	}
-	b, err := v.Bytes()
-	if err != nil {
-		return 0, false, err
-	}
-	n, err = hive.DecodeInteger(v.Type(), b)
-	return n, err == nil, nil
 }

@@ -50,7 +50,7 @@ func readEnv(k *hive.Key, path string, into map[string]string) {
 	if err != nil {
 		return
 	}
-	vals, _ := ek.Values()
+	vals, _ := ek.Values() // best effort, as documented above
 	for _, v := range vals {
 		if s, err := v.Text(); err == nil {
 			into[v.Name()] = s

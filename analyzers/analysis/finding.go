@@ -26,7 +26,7 @@ func At(e *hive.Entry, k *hive.Key) report.Finding {
 func AtValue(e *hive.Entry, k *hive.Key, v *hive.Value) report.Finding {
 	f := At(e, k)
 	f.Value = report.ValueName(v.Name())
-	d, _ := v.Data()
+	d, _ := v.Data() // undecodable data is shown as what could be read; the analyzer reports the error
 	f.Data = findingData(d)
 	return f
 }

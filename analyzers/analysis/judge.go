@@ -50,20 +50,6 @@ func StepDown(s report.Severity) report.Severity {
 	return s
 }
 
-// asText returns the string data of v (REG_SZ, REG_EXPAND_SZ; REG_MULTI_SZ
-// joined with commas); ok is false for other types.
-func ValueText(v *hive.Value) (string, bool) {
-	switch v.Type() {
-	case hive.RegSZ, hive.RegExpandSZ:
-		s, err := v.Text()
-		return s, err == nil
-	case hive.RegMultiSZ:
-		ss, err := v.Strings()
-		return strings.Join(ss, ","), err == nil
-	}
-	return "", false
-}
-
 // asSplitList splits a comma-separated list of programs (Winlogon Userinit,
 // Shell, win.ini Load), dropping empty items.
 func SplitList(s string) []string {

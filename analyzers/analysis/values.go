@@ -30,30 +30,6 @@ func SMValue(e *hive.Entry, cs hive.ControlSet, k *hive.Key, v *hive.Value) repo
 	return f
 }
 
-// valueLines returns the non-empty, trimmed strings of a REG_MULTI_SZ,
-// REG_SZ or REG_EXPAND_SZ value.
-func ValueLines(v *hive.Value) ([]string, error) {
-	ss, err := v.Strings()
-	var out []string
-	for _, s := range ss {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out, err
-}
-
-// valueUint reads an integer value of key k; ok is false when it is absent
-// or not an integer.
-func ValueUint(k *hive.Key, name string) (n uint64, v *hive.Value, ok bool) {
-	v, ok, _ = OptionalValue(k, name)
-	if !ok {
-		return 0, nil, false
-	}
-	n, err := v.Uint64()
-	return n, v, err == nil
-}
-
 // samePath reports whether two paths name the same file once resolved in env.
 func SamePath(a, b string, env winpath.Env) bool {
 	pa, pb := winpath.Resolve(a, env), winpath.Resolve(b, env)

@@ -133,7 +133,7 @@ func systemLooksNT4(set *hive.Set) bool {
 			continue
 		}
 		if val, ok, _ := OptionalValue(k, "ImagePath"); ok {
-			s, _ := val.Text()
+			s, _ := val.Text() // a hint only: an unreadable path says "not NT 4"
 			return strings.HasSuffix(strings.ToLower(strings.TrimSpace(s)), `\spoolss.exe`)
 		}
 	}

@@ -161,7 +161,8 @@ func runKey(e *hive.Entry, root *hive.Key, loc runLocation, env winpath.Env) ([]
 	var out []report.Finding
 	vals, verr := k.Values()
 	for _, v := range vals {
-		f, ok := runEntry(e, k, v, loc, env)
+		f, ok, ferr := runEntry(e, k, v, loc, env)
+		verr = errors.Join(verr, ferr)
 		if !ok {
 			continue
 		}
@@ -173,7 +174,9 @@ func runKey(e *hive.Entry, root *hive.Key, loc runLocation, env winpath.Env) ([]
 	if dk, ok, derr := analysis.OptionalKey(k, "AutorunsDisabled"); ok {
 		dvals, err := dk.Values()
 		for _, v := range dvals {
-			if f, ok := runEntry(e, dk, v, loc, env); ok {
+			f, ok, ferr := runEntry(e, dk, v, loc, env)
+			err = errors.Join(err, ferr)
+			if ok {
 				disableRunEntry(&f, "It sits in the AutorunsDisabled subkey, where Sysinternals Autoruns moves entries it switches off: Windows does not run it, but anyone can move it back.")
 				out = append(out, f)
 			}
@@ -186,14 +189,15 @@ func runKey(e *hive.Entry, root *hive.Key, loc runLocation, env winpath.Env) ([]
 }
 
 // runEntry builds the finding for one Run value; ok is false for an unset
-// or empty value.
-func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env winpath.Env) (report.Finding, bool) {
+// or empty value. A string whose data cannot be decoded is still reported
+// (something sits in the Run key), with the error.
+func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env winpath.Env) (report.Finding, bool, error) {
 	f := analysis.AtValue(e, k, v)
 	f.Rule = "runkey.entry"
-	cmd, isText := analysis.ValueText(v)
+	cmd, isText, err := analysis.ValueText(v)
 	cmd = strings.TrimSpace(cmd)
 	if isText && cmd == "" {
-		return f, false
+		return f, false, nil
 	}
 	base := report.Info
 	detail := runWhat(loc, e)
@@ -201,12 +205,19 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 		base = report.Low
 		detail += " " + analysis.DefaultProfileNote
 	}
+	if err != nil {
+		f.Severity = max(base, report.Low)
+		f.Attack = []string{"T1547.001"}
+		f.Title = fmt.Sprintf("%s value \"%s\" could not be decoded", loc.label, v.Name())
+		f.Detail = detail + " Its " + v.Type().String() + " data is damaged, so the command it runs is unknown: read the value with another tool or from a transaction log."
+		return f, true, err
+	}
 	if !isText {
 		f.Severity = base
 		f.Attack = []string{"T1547.001"}
 		f.Title = fmt.Sprintf("%s value \"%s\" holds %v data, not a command", loc.label, v.Name(), v.Type())
 		f.Detail = detail + " Explorer only runs string values; this one is " + v.Type().String() + ", which no Windows component writes here: look at what wrote it."
-		return f, true
+		return f, true, nil
 	}
 	f.Data = cmd
 	a := winpath.Assess(cmd, env)
@@ -219,7 +230,7 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 	if windowsRunDefault(v.Name(), cmd, env) {
 		f.Severity, f.Attack = base, []string{"T1547.001"}
 		f.Detail += " Windows itself ships this entry."
-		return f, true
+		return f, true, nil
 	}
 	var caps map[string]analysis.Cap
 	if e.Kind() == hive.KindNTUser {
@@ -233,7 +244,7 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 		}
 	}
 	analysis.JudgeCapped(&f, base, "T1547.001", a, caps)
-	return f, true
+	return f, true, nil
 }
 
 // windowsRuns are Run entries Windows itself creates: value name and command.
@@ -348,7 +359,9 @@ func runOnceExKey(e *hive.Entry, k *hive.Key, loc runLocation, env winpath.Env) 
 			if v.Name() == "" { // the section title
 				continue
 			}
-			if f, ok := runOnceExEntry(e, sec, v, loc, env); ok {
+			f, ok, ferr := runOnceExEntry(e, sec, v, loc, env)
+			err = errors.Join(err, ferr)
+			if ok {
 				out = append(out, f)
 			}
 		}
@@ -360,7 +373,8 @@ func runOnceExKey(e *hive.Entry, k *hive.Key, loc runLocation, env winpath.Env) 
 		dvals, derr := dep.Values()
 		err = errors.Join(err, derr)
 		for _, v := range dvals {
-			dll, isText := analysis.ValueText(v)
+			dll, isText, verr := analysis.ValueText(v)
+			err = errors.Join(err, verr)
 			if dll = strings.TrimSpace(dll); !isText || dll == "" {
 				continue
 			}
@@ -379,10 +393,10 @@ func runOnceExKey(e *hive.Entry, k *hive.Key, loc runLocation, env winpath.Env) 
 
 // runOnceExEntry judges one RunOnceEx section value: "DLL|Function|Args"
 // calls a DLL export, "||command" or plain text is a command line.
-func runOnceExEntry(e *hive.Entry, sec *hive.Key, v *hive.Value, loc runLocation, env winpath.Env) (report.Finding, bool) {
-	s, isText := analysis.ValueText(v)
+func runOnceExEntry(e *hive.Entry, sec *hive.Key, v *hive.Value, loc runLocation, env winpath.Env) (report.Finding, bool, error) {
+	s, isText, err := analysis.ValueText(v)
 	if s = strings.TrimSpace(s); !isText || s == "" {
-		return report.Finding{}, false
+		return report.Finding{}, false, err
 	}
 	f := analysis.AtValue(e, sec, v)
 	f.Rule = "runkey.runonceex"
@@ -406,5 +420,5 @@ func runOnceExEntry(e *hive.Entry, sec *hive.Key, v *hive.Value, loc runLocation
 		f.Detail += " " + analysis.DefaultProfileNote
 	}
 	analysis.Judge(&f, base, "T1547.001", a)
-	return f, true
+	return f, true, nil
 }

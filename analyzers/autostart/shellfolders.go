@@ -69,7 +69,9 @@ func runShellFolders(p *analysis.Pass) error {
 				errs = append(errs, err)
 				continue
 			}
-			if f, ok := startupFolder(pl.e, k, v, env, ver); ok {
+			f, ok, err := startupFolder(pl.e, k, v, env, ver)
+			errs = append(errs, err)
+			if ok {
 				out = append(out, f)
 			}
 		}
@@ -120,17 +122,17 @@ func versionProfile(dir string, env winpath.Env, ver analysis.WinVersion) bool {
 }
 
 // startupFolder judges one Startup value; ok is false when it is a default.
-func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env, ver analysis.WinVersion) (report.Finding, bool) {
-	s, isText := analysis.ValueText(v)
+func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env, ver analysis.WinVersion) (report.Finding, bool, error) {
+	s, isText, err := analysis.ValueText(v)
 	if s = strings.TrimSpace(s); !isText || s == "" {
-		return report.Finding{}, false
+		return report.Finding{}, false, err
 	}
 	common := strings.EqualFold(v.Name(), "Common Startup")
 	p := winpath.Resolve(s, env)
 	dir := strings.ToLower(p.Full)
 	for _, d := range defaultStartups(common, env) {
 		if dir == d {
-			return report.Finding{}, false
+			return report.Finding{}, false, nil
 		}
 	}
 	standard := false
@@ -142,7 +144,7 @@ func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env, v
 	why := "This folder does not have the Startup folder's layout at all: someone pointed Explorer at a folder of their choosing."
 	switch {
 	case standard && (profileLike(dir) || versionProfile(dir, env, ver)) && !p.UNC:
-		return report.Finding{}, false
+		return report.Finding{}, false, nil
 	case standard && p.UNC:
 		base = report.Low
 		caps = map[string]analysis.Cap{"location.unc": {UpTo: report.Medium, To: report.Low}} // the share is what this case is about
@@ -167,5 +169,5 @@ func startupFolder(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env, v
 	f.Title = fmt.Sprintf("%s folder of %s redirected to %s", v.Name(), who, p.Full)
 	f.Detail = fmt.Sprintf("Explorer starts every program and shortcut in the %s folder at the logon of %s, and finds that folder through this value (%s\\%s). It now points at %s. %s Collect the folder's contents and their timestamps, and compare with the default Startup folder. (The path check below judges a file placed in that folder.)", v.Name(), who, k.Name(), v.Name(), p.Full, why)
 	analysis.JudgeCapped(&f, base, "T1547.001", a, caps)
-	return f, true
+	return f, true, nil
 }

@@ -74,20 +74,10 @@ func splitDLLs(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 }
 
-// asDword reads a DWORD value; ok is false when absent or not a number.
-func asDword(k *hive.Key, name string) (n uint64, ok bool, err error) {
-	v, ok, err := analysis.OptionalValue(k, name)
-	if !ok {
-		return 0, false, err
-	}
-	n, err = v.Uint64()
-	return n, err == nil, nil
-}
-
 func machineWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) ([]report.Finding, error) {
 	var out []report.Finding
-	load, haveLoad, err1 := asDword(k, "LoadAppInit_DLLs")
-	signed, haveSigned, err2 := asDword(k, "RequireSignedAppInit_DLLs")
+	load, lv, haveLoad, err1 := analysis.Uint(k, "LoadAppInit_DLLs")
+	signed, _, haveSigned, err2 := analysis.Uint(k, "RequireSignedAppInit_DLLs")
 	// Before Windows 7 (and on 2008) the switch did not exist: the DLLs
 	// were always loaded.
 	enabled := load == 1 || (!haveLoad && (ver == "" || analysis.VersionBefore(ver, 6, 1)))
@@ -95,7 +85,9 @@ func machineWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) 
 	var dlls []string
 	raw := ""
 	if ok {
-		raw, _ = analysis.ValueText(v)
+		var terr error
+		raw, _, terr = analysis.ValueText(v)
+		err3 = errors.Join(err3, terr)
 		dlls = splitDLLs(raw)
 	}
 	state := "LoadAppInit_DLLs is absent, and Windows before 7 loads AppInit_DLLs unconditionally."
@@ -127,7 +119,6 @@ func machineWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) 
 		out = append(out, f)
 	}
 	if len(dlls) == 0 && haveLoad && load == 1 {
-		lv, _, _ := analysis.OptionalValue(k, "LoadAppInit_DLLs")
 		f := analysis.AtValue(e, k, lv)
 		f.Rule = "appinit.enabled"
 		f.Severity = report.Low
@@ -146,9 +137,9 @@ func iconServiceLib(e *hive.Entry, k *hive.Key, env winpath.Env) ([]report.Findi
 	if !ok {
 		return nil, err
 	}
-	s, _ := analysis.ValueText(v)
+	s, _, err := analysis.ValueText(v)
 	if s = strings.TrimSpace(s); s == "" {
-		return nil, nil
+		return nil, err
 	}
 	a := winpath.AssessPath(s, env)
 	want := winpath.Resolve("IconCodecService.dll", env)
@@ -173,7 +164,8 @@ func userWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, _ string) ([]re
 			errs = append(errs, err)
 			continue
 		}
-		s, _ := analysis.ValueText(v)
+		s, _, err := analysis.ValueText(v)
+		errs = append(errs, err)
 		for _, item := range analysis.SplitList(s) {
 			a := winpath.Assess(item, env)
 			f := analysis.AtValue(e, k, v)

@@ -142,7 +142,9 @@ func winlogonKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) ([]rep
 			errs = append(errs, err)
 			continue
 		}
-		out = append(out, winlogonSetting(e, k, v, wv, env, ver)...)
+		fs, err := winlogonSetting(e, k, v, wv, env, ver)
+		out = append(out, fs...)
+		errs = append(errs, err)
 	}
 	if !machine {
 		return out, errors.Join(errs...)
@@ -171,11 +173,11 @@ func (wv winlogonValue) isDefault(item, ver string, env winpath.Env) bool {
 }
 
 // winlogonSetting reports the non-default items of one Winlogon value.
-func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue, env winpath.Env, ver string) []report.Finding {
-	s, isText := analysis.ValueText(v)
+func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue, env winpath.Env, ver string) ([]report.Finding, error) {
+	s, isText, err := analysis.ValueText(v)
 	s = strings.TrimSpace(s)
 	if !isText || s == "" {
-		return nil
+		return nil, err
 	}
 	items := []string{s}
 	if wv.list {
@@ -224,7 +226,7 @@ func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue
 		analysis.Judge(&f, base, "T1547.004", a)
 		out = append(out, f)
 	}
-	return out
+	return out, nil
 }
 
 // notifyDLLs reports Winlogon\Notify packages (XP, 2003) that Windows does
@@ -259,8 +261,10 @@ func gpExtensions(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Findin
 			continue
 		}
 		name := sub.Name()
+		// The default value is the extension's display name, a label only:
+		// a damaged one costs the label, not the finding.
 		if dv, ok, _ := analysis.OptionalValue(sub, ""); ok {
-			if s, _ := analysis.ValueText(dv); s != "" {
+			if s, _, _ := analysis.ValueText(dv); s != "" {
 				name += " (" + s + ")"
 			}
 		}
@@ -301,7 +305,8 @@ func subkeyDLLs(wl *hive.Key, name string, env winpath.Env) ([]subkeyDLL, error)
 		if !ok {
 			continue
 		}
-		dll, _ := analysis.ValueText(v)
+		dll, _, verr := analysis.ValueText(v)
+		err = errors.Join(err, verr)
 		if dll = strings.TrimSpace(dll); dll == "" {
 			continue
 		}
@@ -353,7 +358,8 @@ func alternateShells(e *hive.Entry, wl *hive.Key, env winpath.Env) ([]report.Fin
 	vals, err := ak.Values()
 	var out []report.Finding
 	for _, v := range vals {
-		s, isText := analysis.ValueText(v)
+		s, isText, verr := analysis.ValueText(v)
+		err = errors.Join(err, verr)
 		if s = strings.TrimSpace(s); !isText || s == "" || asAnyImage(s, shellImages, env) {
 			continue
 		}
@@ -391,9 +397,9 @@ func safeBootShells(p *analysis.Pass) ([]report.Finding, error) {
 		if !ok {
 			return err
 		}
-		s, _ := analysis.ValueText(v)
+		s, _, err := analysis.ValueText(v)
 		if s = strings.TrimSpace(s); s == "" || analysis.SameCommand(s, "cmd.exe", env) {
-			return nil
+			return err
 		}
 		a := winpath.Assess(s, env)
 		f := analysis.InSet(analysis.AtValue(e, k, v), cs)

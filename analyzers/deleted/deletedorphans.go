@@ -89,7 +89,7 @@ func judgeOrphan(e *hive.Entry, k *hive.Key, v *hive.Value, env winpath.Env) (re
 	}
 	switch v.Type() {
 	case hive.RegSZ, hive.RegExpandSZ, hive.RegMultiSZ:
-		lines, _ := v.Strings()
+		lines, _ := v.Strings() // carved data is often cut short: judge what decodes
 		best := winpath.Assessment{}
 		for _, l := range lines {
 			if !looksRunnable(l) {

@@ -114,32 +114,45 @@ func ifeoImage(e *hive.Entry, root, img *hive.Key, env winpath.Env) ([]report.Fi
 	} else if err != nil {
 		errs = append(errs, err)
 	}
-	if v, ok, err := analysis.OptionalValue(img, "GlobalFlag"); ok {
-		if ifeoFlags(v)&flgSilentExit != 0 {
-			f, err := ifeoSilentExit(e, root, img, v, name, env)
-			if f.Rule != "" {
-				out = append(out, f)
-			}
-			errs = append(errs, err)
+	if v, ok, err := analysis.OptionalValue(img, "GlobalFlag"); !ok {
+		errs = append(errs, err)
+	} else if flags, err := ifeoFlags(v); err != nil {
+		errs = append(errs, err)
+	} else if flags&flgSilentExit != 0 {
+		f, err := ifeoSilentExit(e, root, img, v, name, env)
+		if f.Rule != "" {
+			out = append(out, f)
 		}
-	} else {
 		errs = append(errs, err)
 	}
 	return out, errors.Join(errs...)
 }
 
-// ifeoFlags reads GlobalFlag, stored as a DWORD or as hex/decimal text.
-func ifeoFlags(v *hive.Value) uint64 {
-	if n, err := v.Uint64(); err == nil {
-		return n
+// ifeoFlags reads GlobalFlag, stored as a DWORD or as hex ("0x200") or
+// decimal text. Text that is no number sets no flag, as for the loader; data
+// that does not decode as its type is an error.
+func ifeoFlags(v *hive.Value) (uint64, error) {
+	switch v.Type() {
+	case hive.RegDWORD, hive.RegDWORDBigEndian, hive.RegQWORD:
+		return v.Uint64()
+	case hive.RegSZ, hive.RegExpandSZ:
+	default:
+		return 0, nil
 	}
-	s, _ := v.Text()
-	s = strings.TrimSpace(s)
-	n, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(s), "0x"), 16, 64)
-	if err != nil || !strings.HasPrefix(strings.ToLower(s), "0x") {
-		n, _ = strconv.ParseUint(s, 10, 64)
+	s, err := v.Text()
+	if err != nil {
+		return 0, fmt.Errorf("GlobalFlag: %w", err)
 	}
-	return n
+	s = strings.ToLower(strings.TrimSpace(s))
+	base := 10
+	if h, ok := strings.CutPrefix(s, "0x"); ok {
+		s, base = h, 16
+	}
+	n, err := strconv.ParseUint(s, base, 64)
+	if err != nil {
+		return 0, nil // not a number: no flag set
+	}
+	return n, nil
 }
 
 func ifeoTarget(name string) (sev report.Severity, attack []string, what string) {
@@ -204,12 +217,9 @@ func ifeoSilentExit(e *hive.Entry, root, img *hive.Key, flag *hive.Value, name s
 // the image's GlobalFlag enables it.
 func silentExitFinding(e *hive.Entry, sk *hive.Key, name string, armed bool, env winpath.Env) (report.Finding, error) {
 	mv, mon, err := analysis.Text(sk, "MonitorProcess")
-	var mode uint64
-	rv, ok, _ := analysis.OptionalValue(sk, "ReportingMode")
-	if ok {
-		mode, _ = rv.Uint64()
-	}
-	_, dumpDir, _ := analysis.Text(sk, "LocalDumpFolder")
+	mode, rv, _, rerr := analysis.Uint(sk, "ReportingMode")
+	_, dumpDir, derr := analysis.Text(sk, "LocalDumpFolder")
+	err = errors.Join(err, rerr, derr)
 	sev, attack, what := ifeoTarget(name)
 	f := analysis.At(e, sk)
 	if mv != nil {
@@ -250,10 +260,20 @@ func silentExitOrphans(e *hive.Entry, root *hive.Key, env winpath.Env) ([]report
 	for _, sk := range keys {
 		armed := false
 		for _, base := range analysis.SoftwareRoots(ifeoPath) {
-			if img, ok, _ := analysis.OptionalKey(root, base+`\`+sk.Name()); ok {
-				if v, ok, _ := analysis.OptionalValue(img, "GlobalFlag"); ok && ifeoFlags(v)&flgSilentExit != 0 {
-					armed = true
-				}
+			img, ok, kerr := analysis.OptionalKey(root, base+`\`+sk.Name())
+			err = errors.Join(err, kerr)
+			if !ok {
+				continue
+			}
+			v, ok, verr := analysis.OptionalValue(img, "GlobalFlag")
+			err = errors.Join(err, verr)
+			if !ok {
+				continue
+			}
+			flags, ferr := ifeoFlags(v)
+			err = errors.Join(err, ferr)
+			if flags&flgSilentExit != 0 {
+				armed = true
 			}
 		}
 		if armed {

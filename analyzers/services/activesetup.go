@@ -45,10 +45,10 @@ func runActiveSetup(p *analysis.Pass) error {
 				p.Report(out...)
 				return err
 			}
-			if v, ok, _ := analysis.OptionalValue(c, "IsInstalled"); ok {
-				if n, err := v.Uint64(); err == nil && n == 0 {
-					continue
-				}
+			installed, _, ok, err := analysis.Uint(c, "IsInstalled")
+			errs = append(errs, err)
+			if ok && installed == 0 {
+				continue
 			}
 			v, stub, err := analysis.Text(c, "StubPath")
 			errs = append(errs, err)
@@ -72,7 +72,7 @@ func activeSetupStub(e *hive.Entry, c *hive.Key, v *hive.Value, stub string, env
 	}
 	f := analysis.AtValue(e, c, v)
 	f.Rule = "activesetup.stubpath"
-	_, name, _ := analysis.Text(c, "")
+	_, name, _ := analysis.Text(c, "") // the display name, a label only: a damaged one costs the label
 	if name == "" {
 		name = c.Name()
 	}

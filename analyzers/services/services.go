@@ -92,10 +92,10 @@ func svcRead(e *hive.Entry, cs hive.ControlSet, k *hive.Key) (svcKey, error) {
 		}
 	}
 	var err error
-	s.typ, s.hasType, err = analysis.Number(k, "Type")
+	s.typ, _, s.hasType, err = analysis.Uint(k, "Type")
 	keep(err)
 	var hasStart bool
-	s.start, hasStart, err = analysis.Number(k, "Start")
+	s.start, _, hasStart, err = analysis.Uint(k, "Start")
 	keep(err)
 	if !hasStart {
 		s.start = 99

@@ -1,6 +1,7 @@
 package sessionmanager
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -48,20 +49,23 @@ func runEnvironment(p *analysis.Pass) error {
 		if !ok {
 			return err
 		}
-		out = append(out, judgeEnvironment(envScope{e: e, cs: &cs, key: k, env: sysEnv, system: true, who: "the system environment"})...)
-		return nil
+		fs, err := judgeEnvironment(envScope{e: e, cs: &cs, key: k, env: sysEnv, system: true, who: "the system environment"})
+		out = append(out, fs...)
+		return err
 	})
 	users := p.Set.Users()
 	if d := p.Set.Default(); d != nil {
 		users = append(users, d)
 	}
 	for _, u := range users {
-		root, rerr := u.Root()
-		if rerr != nil {
+		root, err := u.Root()
+		if err != nil {
+			p.Problem(fmt.Errorf("%s: %w", u.Path, err))
 			continue
 		}
-		k, ok, _ := analysis.OptionalKey(root, "Environment")
+		k, ok, err := analysis.OptionalKey(root, "Environment")
 		if !ok {
+			p.Problem(err)
 			continue
 		}
 		who := "the environment of user " + u.User
@@ -70,7 +74,9 @@ func runEnvironment(p *analysis.Pass) error {
 		} else if u.User == "" {
 			who = "a user's environment"
 		}
-		out = append(out, judgeEnvironment(envScope{e: u, key: k, env: p.Env(u), who: who})...)
+		fs, err := judgeEnvironment(envScope{e: u, key: k, env: p.Env(u), who: who})
+		out = append(out, fs...)
+		p.Problem(err)
 	}
 	p.Report(out...)
 	return err
@@ -86,8 +92,9 @@ func (s envScope) finding(v *hive.Value) report.Finding {
 	return f
 }
 
-func judgeEnvironment(s envScope) []report.Finding {
-	vals, _ := s.key.Values()
+func judgeEnvironment(s envScope) ([]report.Finding, error) {
+	vals, err := s.key.Values()
+	errs := []error{err}
 	byName := map[string]*hive.Value{}
 	for _, v := range vals {
 		byName[strings.ToLower(v.Name())] = v
@@ -97,7 +104,11 @@ func judgeEnvironment(s envScope) []report.Finding {
 		if v == nil {
 			return "", nil
 		}
-		t, _ := v.Text()
+		t, ok, err := analysis.ValueText(v)
+		errs = append(errs, err)
+		if !ok {
+			return "", v // another type: reported with its data, judged as ""
+		}
 		return strings.TrimSpace(t), v
 	}
 	var out []report.Finding
@@ -157,7 +168,7 @@ func judgeEnvironment(s envScope) []report.Finding {
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, errors.Join(errs...)
 }
 
 // defaultPathext are the extensions Windows puts in PATHEXT.

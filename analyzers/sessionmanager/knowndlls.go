@@ -2,6 +2,7 @@ package sessionmanager
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -145,7 +146,9 @@ func runKnownDLLs(p *analysis.Pass) error {
 	ex := expectationFor(familyBuild(p.Version()))
 	var out []report.Finding
 	err := p.EachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
-		out = append(out, searchSettings(e, cs, sm)...)
+		fs, err := searchSettings(e, cs, sm)
+		out = append(out, fs...)
+		p.Problem(err)
 		kd, ok, err := analysis.OptionalKey(sm, "KnownDLLs")
 		if !ok {
 			return err
@@ -228,10 +231,14 @@ func knownDLLEntry(e *hive.Entry, cs hive.ControlSet, kd *hive.Key, v *hive.Valu
 
 // searchSettings reports ExcludeFromKnownDlls, SafeDllSearchMode and
 // CWDIllegalInDllSearch of a Session Manager key.
-func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) []report.Finding {
+func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) ([]report.Finding, error) {
 	var out []report.Finding
-	if v, ok, _ := analysis.OptionalValue(sm, "ExcludeFromKnownDlls"); ok {
-		lines, _ := analysis.ValueLines(v)
+	var errs []error
+	v, ok, err := analysis.OptionalValue(sm, "ExcludeFromKnownDlls")
+	errs = append(errs, err)
+	if ok {
+		lines, err := analysis.ValueLines(v)
+		errs = append(errs, err)
 		for _, d := range lines {
 			f := analysis.SMValue(e, cs, sm, v)
 			f.Data = d
@@ -242,7 +249,9 @@ func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) []report.Fi
 			out = append(out, f)
 		}
 	}
-	if n, v, ok := analysis.ValueUint(sm, "SafeDllSearchMode"); ok && n == 0 {
+	n, v, ok, err := analysis.Uint(sm, "SafeDllSearchMode")
+	errs = append(errs, err)
+	if ok && n == 0 {
 		f := analysis.SMValue(e, cs, sm, v)
 		f.Rule, f.Severity = "knowndlls.safedllsearchmode-off", report.Medium
 		f.Attack = []string{"T1574.001"}
@@ -250,7 +259,9 @@ func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) []report.Fi
 		f.Detail = "With SafeDllSearchMode = 0, LoadLibrary looks in the current directory right after the program's folder and before System32, so a DLL planted in a document or download folder is loaded by programs started there. Windows defaults to 1; find what changed it and look for DLLs with system names in user folders."
 		out = append(out, f)
 	}
-	if n, v, ok := analysis.ValueUint(sm, "CWDIllegalInDllSearch"); ok && n != 0 {
+	n, v, ok, err = analysis.Uint(sm, "CWDIllegalInDllSearch")
+	errs = append(errs, err)
+	if ok && n != 0 {
 		f := analysis.SMValue(e, cs, sm, v)
 		f.Rule, f.Severity = "knowndlls.cwdillegal", report.Info
 		f.Title = "CWDIllegalInDllSearch restricts loading DLLs from the current directory"
@@ -261,7 +272,7 @@ func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) []report.Fi
 		f.Detail = "Windows removes the current directory from the DLL search order " + meaning + " (the hardening of Microsoft advisory 2269637). This limits DLL planting through documents opened from shares; nothing to collect."
 		out = append(out, f)
 	}
-	return out
+	return out, errors.Join(errs...)
 }
 
 // familyBuild returns v's build, or for a host whose family is known

@@ -1,6 +1,7 @@
 package sessionmanager
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,18 +64,25 @@ func runPagingFiles(p *analysis.Pass) error {
 		if !ok {
 			return err
 		}
-		v, ok, _ := analysis.OptionalValue(k, "PagingFiles")
+		v, ok, err := analysis.OptionalValue(k, "PagingFiles")
 		if !ok {
-			return nil // absent (a differencing hive, a damaged key): nothing to say
+			return err // absent (a differencing hive): nothing to say
 		}
-		lines, _ := analysis.ValueLines(v)
+		var errs []error
+		lines, err := analysis.ValueLines(v)
+		errs = append(errs, err)
 		entries := parsePagingFiles(lines)
 		var existing []string
-		if ev, ok, _ := analysis.OptionalValue(k, "ExistingPageFiles"); ok {
-			existing, _ = analysis.ValueLines(ev)
+		ev, ok, err := analysis.OptionalValue(k, "ExistingPageFiles")
+		errs = append(errs, err)
+		if ok {
+			existing, err = analysis.ValueLines(ev)
+			errs = append(errs, err)
 		}
-		clear, _, _ := analysis.ValueUint(k, "ClearPageFileAtShutdown")
-		onOS, _, hasOnOS := analysis.ValueUint(k, "PagefileOnOsVolume")
+		clear, cv, _, err := analysis.Uint(k, "ClearPageFileAtShutdown")
+		errs = append(errs, err)
+		onOS, _, hasOnOS, err := analysis.Uint(k, "PagefileOnOsVolume")
+		errs = append(errs, err)
 
 		f := analysis.SMValue(e, cs, k, v)
 		f.Rule, f.Severity = "pagingfiles.inventory", report.Info
@@ -131,7 +139,6 @@ func runPagingFiles(p *analysis.Pass) error {
 			out = append(out, g)
 		}
 		if clear != 0 {
-			cv, _, _ := analysis.OptionalValue(k, "ClearPageFileAtShutdown")
 			g := analysis.SMValue(e, cs, k, cv)
 			g.Rule, g.Severity = "pagingfiles.clear-at-shutdown", report.Low
 			g.Attack = []string{"T1070"}
@@ -139,7 +146,7 @@ func runPagingFiles(p *analysis.Pass) error {
 			g.Detail = "ClearPageFileAtShutdown = 1 makes Windows overwrite the paging file when it shuts down, so a powered-off machine keeps no paged memory. Security baselines set it; on other hosts find out who did. Collect memory and the paging file before shutting a live host down."
 			out = append(out, g)
 		}
-		return nil
+		return errors.Join(errs...)
 	})
 	p.Report(out...)
 	return err

@@ -1,10 +1,15 @@
 package sessionmanager
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/analysistest"
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"
+	"github.com/hivescan/hivescan/report"
 )
 
 func TestPagingFiles(t *testing.T) {
@@ -31,5 +36,21 @@ func TestParsePagingFiles(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("%d: got %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestDamagedValueIsAProblem: a PagingFiles value whose data cell cannot be
+// read was once taken for "no paging file to report"; it must make the run
+// fail with the reason instead of passing as clean.
+func TestDamagedValueIsAProblem(t *testing.T) {
+	sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+	samples.Set(samples.At(sys.Root, "ControlSet001"), smPath+`\Memory Management`,
+		hivetest.MultiSZ("PagingFiles", `C:\pagefile.sys 384 768`, `D:\pagefile.sys 1024 2048`))
+	sys.After = func(h *hivetest.Hive) error {
+		return h.SetValueSize(`\ControlSet001\`+smPath+`\Memory Management`, "PagingFiles", 0x100000)
+	}
+	res := analysis.Run(context.Background(), analysistest.HostOf(t, "h", sys), []*analysis.Analyzer{PagingFiles})
+	if len(res.Runs) != 1 || res.Runs[0].Status != report.Failed || !strings.Contains(res.Runs[0].Reason, "PagingFiles") {
+		t.Fatalf("runs = %+v; want one failed run naming PagingFiles", res.Runs)
 	}
 }

@@ -98,8 +98,8 @@ func runPendingRenames(p *analysis.Pass) error {
 	env := p.Env(nil)
 	var out []report.Finding
 	err := p.EachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
-		var errs []error
-		allow, _, _ := analysis.ValueUint(sm, "AllowProtectedRenames")
+		allow, av, _, err := analysis.Uint(sm, "AllowProtectedRenames")
+		errs := []error{err}
 		for _, name := range []string{"PendingFileRenameOperations", "PendingFileRenameOperations2"} {
 			v, ok, err := analysis.OptionalValue(sm, name)
 			if !ok {
@@ -130,8 +130,8 @@ func runPendingRenames(p *analysis.Pass) error {
 				out = append(out, f)
 			}
 		}
-		if v, ok, _ := analysis.OptionalValue(sm, "AllowProtectedRenames"); ok && allow != 0 {
-			f := analysis.SMValue(e, cs, sm, v)
+		if allow != 0 {
+			f := analysis.SMValue(e, cs, sm, av)
 			f.Rule, f.Severity = "pending.allow-protected", report.Low
 			f.Title = "AllowProtectedRenames lets pending renames overwrite protected system files"
 			f.Detail = "With AllowProtectedRenames set, smss.exe performs the pending file operations even on files Windows Resource Protection guards. Windows Update and some installers set it for one boot; it is cleared afterwards. Review the pending operations listed with it and, when none are pending, find out what set it."

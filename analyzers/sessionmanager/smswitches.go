@@ -1,6 +1,7 @@
 package sessionmanager
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -66,7 +67,10 @@ func runSessionSwitches(p *analysis.Pass) error {
 	ver := p.Version()
 	var out []report.Finding
 	err := p.EachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
-		if n, v, ok := analysis.ValueUint(sm, "GlobalFlag"); ok && n != 0 {
+		var errs []error
+		n, v, ok, err := analysis.Uint(sm, "GlobalFlag")
+		errs = append(errs, err)
+		if ok && n != 0 {
 			f := analysis.SMValue(e, cs, sm, v)
 			f.Rule, f.Severity = "smswitches.globalflag", report.Medium
 			f.Attack = []string{"T1112"}
@@ -81,7 +85,9 @@ func runSessionSwitches(p *analysis.Pass) error {
 			}
 			out = append(out, f)
 		}
-		if n, v, ok := analysis.ValueUint(sm, "ProtectionMode"); ok && n == 0 && !versionDefault(ver, "protectionmode", "0") {
+		n, v, ok, err = analysis.Uint(sm, "ProtectionMode")
+		errs = append(errs, err)
+		if ok && n == 0 && !versionDefault(ver, "protectionmode", "0") {
 			f := analysis.SMValue(e, cs, sm, v)
 			f.Rule, f.Severity = "smswitches.protectionmode-off", report.Medium
 			f.Attack = []string{"T1112"}
@@ -89,8 +95,11 @@ func runSessionSwitches(p *analysis.Pass) error {
 			f.Detail = "With ProtectionMode = 0, the kernel gives shared objects (DOS device links, named events and sections in \\BaseNamedObjects) a default security that lets standard users change them, a known privilege escalation setting. Windows ships 1; find what changed it."
 			out = append(out, f)
 		}
-		if v, ok, _ := analysis.OptionalValue(sm, "ObjectDirectories"); ok {
-			dirs, _ := analysis.ValueLines(v)
+		if v, ok, err := analysis.OptionalValue(sm, "ObjectDirectories"); !ok {
+			errs = append(errs, err)
+		} else if dirs, err := analysis.ValueLines(v); err != nil {
+			errs = append(errs, err)
+		} else {
 			want := []string{`\Windows`, `\RPC Control`}
 			if !equalFoldLists(dirs, want) {
 				f := analysis.SMValue(e, cs, sm, v)
@@ -101,20 +110,25 @@ func runSessionSwitches(p *analysis.Pass) error {
 				out = append(out, f)
 			}
 		}
-		if n, v, ok := analysis.ValueUint(sm, "DisableWpbtExecution"); ok && n != 0 {
+		n, v, ok, err = analysis.Uint(sm, "DisableWpbtExecution")
+		errs = append(errs, err)
+		if ok && n != 0 {
 			f := analysis.SMValue(e, cs, sm, v)
 			f.Rule, f.Severity = "smswitches.wpbt-disabled", report.Info
 			f.Title = "WPBT execution is disabled"
 			f.Detail = "DisableWpbtExecution = 1 stops smss.exe from running the program that the firmware supplies in the WPBT ACPI table (vendor anti-theft and driver installers, and a firmware persistence route). Nothing to collect; without it, a firmware-planted wpbbin.exe in System32 would run at every boot."
 			out = append(out, f)
 		}
-		return nil
+		return errors.Join(errs...)
 	})
+	errs := []error{err}
 	for _, e := range p.Set.ByKind(hive.KindSystem) {
-		out = append(out, setupCmdLine(e, env)...)
+		fs, err := setupCmdLine(e, env)
+		out = append(out, fs...)
+		errs = append(errs, err)
 	}
 	p.Report(out...)
-	return err
+	return errors.Join(errs...)
 }
 
 func equalFoldLists(a, b []string) bool {
@@ -137,26 +151,29 @@ var setupPrograms = []string{
 }
 
 // setupCmdLine reports SYSTEM\Setup CmdLine.
-func setupCmdLine(e *hive.Entry, env winpath.Env) []report.Finding {
+func setupCmdLine(e *hive.Entry, env winpath.Env) ([]report.Finding, error) {
 	root, err := e.Root()
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	k, ok, _ := analysis.OptionalKey(root, "Setup")
+	k, ok, err := analysis.OptionalKey(root, "Setup")
 	if !ok {
-		return nil
+		return nil, err
 	}
-	v, ok, _ := analysis.OptionalValue(k, "CmdLine")
+	v, ok, err := analysis.OptionalValue(k, "CmdLine")
 	if !ok {
-		return nil
+		return nil, err
 	}
-	lines, _ := analysis.ValueLines(v)
+	lines, err := analysis.ValueLines(v)
 	if len(lines) == 0 {
-		return nil
+		return nil, err
 	}
+	errs := []error{err}
 	cmd := strings.Join(lines, " ")
-	typ, _, _ := analysis.ValueUint(k, "SetupType")
-	inProgress, _, _ := analysis.ValueUint(k, "SystemSetupInProgress")
+	typ, _, _, err := analysis.Uint(k, "SetupType")
+	errs = append(errs, err)
+	inProgress, _, _, err := analysis.Uint(k, "SystemSetupInProgress")
+	errs = append(errs, err)
 	a := winpath.Assess(cmd, env)
 	windows := false
 	img := a.Command.Image
@@ -194,7 +211,7 @@ func setupCmdLine(e *hive.Entry, env winpath.Env) []report.Finding {
 	if f.Severity >= report.Low && !windows {
 		analysis.Assessed(&f, a)
 	}
-	return []report.Finding{f}
+	return []report.Finding{f}, errors.Join(errs...)
 }
 
 // versionDefault reports whether name is a known-good entry of area for

@@ -1,6 +1,7 @@
 package sessionmanager
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -45,12 +46,20 @@ func runSubSystems(p *analysis.Pass) error {
 		if !ok {
 			return err
 		}
+		var errs []error
+		// text reads a subsystem's command line; a value of another type
+		// reads as "" (it is still reported, with its data).
 		text := func(name string) (string, *hive.Value) {
-			v, ok, _ := analysis.OptionalValue(k, name)
+			v, ok, err := analysis.OptionalValue(k, name)
 			if !ok {
+				errs = append(errs, err)
 				return "", nil
 			}
-			s, _ := v.Text()
+			if t := v.Type(); t != hive.RegSZ && t != hive.RegExpandSZ {
+				return "", v
+			}
+			s, err := v.Text()
+			errs = append(errs, err)
 			return strings.TrimSpace(s), v
 		}
 		if line, v := text("Windows"); v != nil {
@@ -66,11 +75,13 @@ func runSubSystems(p *analysis.Pass) error {
 			out = append(out, f)
 		}
 		for _, list := range []string{"Required", "Optional"} {
-			v, ok, _ := analysis.OptionalValue(k, list)
+			v, ok, err := analysis.OptionalValue(k, list)
 			if !ok {
+				errs = append(errs, err)
 				continue
 			}
-			names, _ := analysis.ValueLines(v)
+			names, err := analysis.ValueLines(v)
+			errs = append(errs, err)
 			for _, n := range names {
 				l := strings.ToLower(n)
 				if l == "windows" || l == "debug" || (list == "Optional" && knownSubsystems[l] != "") {
@@ -113,7 +124,7 @@ func runSubSystems(p *analysis.Pass) error {
 				out = append(out, f)
 			}
 		}
-		return nil
+		return errors.Join(errs...)
 	})
 	p.Report(out...)
 	return err
