@@ -1,12 +1,14 @@
 package analyzers
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/analyzers/autostart"
+	"github.com/hivescan/hivescan/analyzers/checks"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
 	"github.com/hivescan/hivescan/analyzers/services"
@@ -92,4 +94,32 @@ func Choose(list []*analysis.Analyzer, only, skip []string) ([]*analysis.Analyze
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// WithRules returns list followed by the analyzers of the check files at
+// paths (scan --rules: YAML tables, or folders of them, in the format of
+// docs/rules.md). A file that does not load, or that declares an analyzer
+// name already in list or in an earlier file, is an error naming the file.
+func WithRules(list []*analysis.Analyzer, paths []string) ([]*analysis.Analyzer, error) {
+	out := append([]*analysis.Analyzer(nil), list...)
+	names := map[string]string{}
+	for _, a := range list {
+		names[a.Name] = "a built-in analyzer"
+	}
+	var errs []error
+	for _, p := range paths {
+		files, err := checks.Load(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, f := range files {
+			if other, taken := names[f.Analyzer]; taken {
+				errs = append(errs, fmt.Errorf("%s: analyzer %q is already %s", f.Name, f.Analyzer, other))
+				continue
+			}
+			names[f.Analyzer] = "declared by " + f.Name
+			out = append(out, checks.New(f))
+		}
+	}
+	return out, errors.Join(errs...)
 }

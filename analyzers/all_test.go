@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/analyzers/analysistest"
+	"github.com/hivescan/hivescan/analyzers/checks"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
 	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
@@ -66,6 +68,23 @@ func TestAllAnalyzersAreWellFormed(t *testing.T) {
 // the file <family>/<name>.go declares it.
 func TestAnalyzerFileNamedAfterIt(t *testing.T) {
 	for _, a := range All() {
+		if f, ok := checks.FileOf(a); ok {
+			// A table analyzer lives in <family>/<name>.yaml.
+			if want := "/" + a.Name + ".yaml"; !strings.HasSuffix(f.Name, want) || f.Analyzer != a.Name {
+				t.Errorf("%s: its check file is %s, want a file named %s.yaml declaring it", a.Name, f.Name, a.Name)
+			}
+			if _, err := os.Stat(strings.TrimPrefix(f.Name, "analyzers/")); err != nil {
+				t.Errorf("%s: %v", a.Name, err)
+			}
+			for _, id := range f.Attack {
+				if !slices.Contains(a.Attack, id) {
+					t.Errorf("%s: %s reports ATT&CK %s, which the analyzer does not list", a.Name, f.Name, id)
+				}
+			}
+			if f.Doc != "" {
+				continue // a whole analyzer as a table
+			}
+		}
 		matches, err := filepath.Glob(filepath.Join("*", a.Name+".go"))
 		if err != nil || len(matches) != 1 {
 			t.Errorf("%s: want exactly one family file %s.go, got %v (%v)", a.Name, a.Name, matches, err)

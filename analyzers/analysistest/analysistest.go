@@ -56,6 +56,13 @@ func Run(t testing.TB, a *analysis.Analyzer, set *hive.Set) []report.Finding {
 	return res.Findings
 }
 
+// RunResult runs one analyzer through the driver and returns the whole
+// result, for tests of runs that fail.
+func RunResult(t testing.TB, a *analysis.Analyzer, set *hive.Set) analysis.Result {
+	t.Helper()
+	return analysis.Run(context.Background(), set, []*analysis.Analyzer{a})
+}
+
 // bySeverity counts findings per severity.
 func bySeverity(fs []report.Finding) map[report.Severity]int {
 	m := map[report.Severity]int{}

@@ -1,11 +1,13 @@
 package autostart
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/checks"
 
 	"github.com/hivescan/hivescan/analyzers/winpath"
 	"github.com/hivescan/hivescan/hive"
@@ -27,10 +29,16 @@ the path assessor's verdict on each DLL or program.`,
 	Run:    runWindowsKey,
 }
 
+//go:embed windowskey.yaml
+var windowsKeyYAML []byte
+
+// windowsKeyTable holds the user hives' Load and Run checks.
+var windowsKeyTable = checks.MustParsePart("windowskey", "analyzers/autostart/windowskey.yaml", windowsKeyYAML)
+
 func runWindowsKey(p *analysis.Pass) error {
 	var out []report.Finding
 	var errs []error
-	ver := analysis.WindowsVersion(p.Set)
+	ver := p.Version().Version
 	visit := func(e *hive.Entry, path string, fn func(*hive.Entry, *hive.Key, winpath.Env, string) ([]report.Finding, error)) {
 		root, err := e.Root()
 		if err != nil {
@@ -58,15 +66,8 @@ func runWindowsKey(p *analysis.Pass) error {
 		visit(e, `Microsoft\Windows NT\CurrentVersion\Windows`, machineWindowsKey)
 		visit(e, `Wow6432Node\Microsoft\Windows NT\CurrentVersion\Windows`, machineWindowsKey)
 	}
-	for _, e := range analysis.UserHives(p.Set) {
-		if err := p.Context().Err(); err != nil {
-			p.Report(out...)
-			return err
-		}
-		visit(e, `Software\Microsoft\Windows NT\CurrentVersion\Windows`, userWindowsKey)
-	}
 	p.Report(out...)
-	return errors.Join(errs...)
+	return errors.Join(append(errs, checks.Run(p, windowsKeyTable))...)
 }
 
 // splitDLLs splits AppInit_DLLs: names separated by spaces or commas.
@@ -152,33 +153,4 @@ func iconServiceLib(e *hive.Entry, k *hive.Key, env winpath.Env) ([]report.Findi
 	f.Detail = "Windows loads IconServiceLib into a system process (the icon codec service) to decode icons; it ships IconCodecService.dll from System32. Another DLL here runs with that process's rights whenever icons are decoded. Collect the DLL and check its signer."
 	analysis.Judge(&f, report.High, "T1547", a)
 	return []report.Finding{f}, nil
-}
-
-// userWindowsKey reports the win.ini Load and Run values of a user hive.
-func userWindowsKey(e *hive.Entry, k *hive.Key, env winpath.Env, _ string) ([]report.Finding, error) {
-	var out []report.Finding
-	var errs []error
-	for _, name := range []string{"Load", "Run"} {
-		v, ok, err := analysis.OptionalValue(k, name)
-		if !ok {
-			errs = append(errs, err)
-			continue
-		}
-		s, _, err := analysis.ValueText(v)
-		errs = append(errs, err)
-		for _, item := range analysis.SplitList(s) {
-			a := winpath.Assess(item, env)
-			f := analysis.AtValue(e, k, v)
-			f.Rule = "windows." + strings.ToLower(name)
-			f.Data = item
-			f.Title = fmt.Sprintf("Windows key %s starts %s", name, a.Path.Base)
-			f.Detail = "The " + name + " value of Windows NT\\CurrentVersion\\Windows is the registry form of win.ini's " + strings.ToLower(name) + "= line: Windows starts each program it lists at the logon of " + analysis.Whose(e) + ". Windows leaves it empty and nothing current uses it, so an entry is old software or deliberate persistence. This item: " + item + "; the whole value is " + s + ". " + runCollect
-			if e.Kind() == hive.KindDefault {
-				f.Detail += " " + analysis.DefaultProfileNote
-			}
-			analysis.Judge(&f, report.High, "T1547.001", a)
-			out = append(out, f)
-		}
-	}
-	return out, errors.Join(errs...)
 }

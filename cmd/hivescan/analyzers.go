@@ -18,12 +18,16 @@ func analyzersCommand(stdout io.Writer) *cli.Command {
 		Usage: "list the analyzers, the hives they read and the ATT&CK techniques they report",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
+			&cli.StringSliceFlag{Name: "rules", Usage: "also list the analyzers of check `FILE` or folder (and so check it loads; format: docs/rules.md); repeatable"},
 		}, sigmaFlags(false)...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("sigma") || len(c.StringSlice("sigma-dir")) > 0 {
 				return listSigma(c, stdout)
 			}
-			list := analyzers.All()
+			list, err := analyzers.WithRules(analyzers.All(), c.StringSlice("rules"))
+			if err != nil {
+				return usageErr("--rules: %v\n(the check file format is in docs/rules.md)", err)
+			}
 			switch strings.ToLower(c.String("format")) {
 			case "json":
 				type row struct {

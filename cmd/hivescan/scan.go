@@ -49,6 +49,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.StringFlag{Name: "fail-on", Value: "none", Usage: "exit 1 when a finding at or above `SEVERITY` exists (info, low, medium, high, critical, none)"},
 			&cli.StringSliceFlag{Name: "analyzers", Usage: "run only these analyzers (`NAME,...`; see hivescan analyzers)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not run these analyzers (`NAME,...`)"},
+			&cli.StringSliceFlag{Name: "rules", Usage: "also run the checks of `FILE` or of every .yaml/.yml file in a folder (format: docs/rules.md); repeatable"},
 			&cli.StringFlag{Name: "baseline", Usage: "leave out findings whose fingerprint is in `REPORT` (an earlier json or jsonl output); --fail-on then counts only new findings"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
@@ -69,7 +70,11 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			if err != nil {
 				return usageErr("--fail-on: %v", err)
 			}
-			list, err := analyzers.Choose(analyzers.All(), splitList(c.StringSlice("analyzers")), splitList(c.StringSlice("skip")))
+			all, err := analyzers.WithRules(analyzers.All(), c.StringSlice("rules"))
+			if err != nil {
+				return usageErr("--rules: %v\n(the check file format is in docs/rules.md; hivescan analyzers --rules FILE checks a file without scanning)", err)
+			}
+			list, err := analyzers.Choose(all, splitList(c.StringSlice("analyzers")), splitList(c.StringSlice("skip")))
 			if err != nil {
 				return usageErr("%v", err)
 			}
