@@ -128,3 +128,31 @@ func TestEngineDamage(t *testing.T) {
 		t.Fatalf("runs %+v: want a failed run naming the damaged value", res.Runs)
 	}
 }
+
+// TestEngineVersionDefaults: a default that holds for one version family
+// quiets the check there only.
+func TestEngineVersionDefaults(t *testing.T) {
+	f, err := checks.Parse("engine.yaml", []byte(engineFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := checks.New(f)
+	for _, tc := range []struct {
+		build string
+		want  int
+	}{{"1381", 0}, {"2600", 1}, {"19045", 1}} {
+		sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+		samples.Set(samples.At(sys.Root, "ControlSet001"), `Control\Test`, hivetest.DWORD("Switch", 1))
+		sw := samples.Software()
+		samples.Set(sw.Root, `Microsoft\Windows NT\CurrentVersion`, hivetest.SZ("CurrentBuildNumber", tc.build), hivetest.SZ("CurrentBuild", tc.build))
+		n := 0
+		for _, f := range analysistest.Run(t, a, analysistest.HostOf(t, "h", sys, sw)) {
+			if f.Rule == "engine.cs" {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("build %s: %d findings, want %d (Switch=1 is NT 4.0's default only)", tc.build, n, tc.want)
+		}
+	}
+}

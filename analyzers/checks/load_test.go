@@ -106,3 +106,23 @@ func TestLoadFolder(t *testing.T) {
 		t.Errorf("loading an empty folder: %v", err)
 	}
 }
+
+// TestDocumentedExampleLoads keeps docs/rules.md's example a valid file.
+func TestDocumentedExampleLoads(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/rules.md has no yaml example")
+	}
+	f, err := checks.Parse("docs/rules.md", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Analyzer != "team-checks" || len(f.Checks) != 1 || !f.Checks[0].Wow64 || len(f.Checks[0].Defaults) != 1 {
+		t.Fatalf("parsed %+v", f)
+	}
+}
