@@ -37,7 +37,7 @@ func TestScanRules(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var r struct {
-		Findings []struct{ Analyzer, Rule, Title, Key string }
+		Findings  []struct{ Analyzer, Rule, Title, Key string }
 		Analyzers []struct{ Name, Status string }
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
