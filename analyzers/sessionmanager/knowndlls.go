@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/checks"
 
 	"github.com/hivescan/hivescan/analyzers/winpath"
 	"github.com/hivescan/hivescan/hive"
@@ -32,6 +33,12 @@ directory before System32 in the DLL search order.`,
 	Attack: []string{"T1574.001"},
 	Run:    runKnownDLLs,
 }
+
+//go:embed knowndlls.yaml
+var knownDLLsYAML []byte
+
+// knownDLLsTable holds SafeDllSearchMode.
+var knownDLLsTable = checks.MustParsePart("knowndlls", "analyzers/sessionmanager/knowndlls.yaml", knownDLLsYAML)
 
 //go:embed baselines/knowndlls/*.txt
 var knownDLLFiles embed.FS
@@ -176,7 +183,7 @@ func runKnownDLLs(p *analysis.Pass) error {
 		return err
 	})
 	p.Report(out...)
-	return err
+	return errors.Join(err, checks.Run(p, knownDLLsTable))
 }
 
 // knownDLLEntry judges one value of the KnownDLLs key and records the DLL
@@ -249,17 +256,7 @@ func searchSettings(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) ([]report.F
 			out = append(out, f)
 		}
 	}
-	n, v, ok, err := analysis.Uint(sm, "SafeDllSearchMode")
-	errs = append(errs, err)
-	if ok && n == 0 {
-		f := analysis.SMValue(e, cs, sm, v)
-		f.Rule, f.Severity = "knowndlls.safedllsearchmode-off", report.Medium
-		f.Attack = []string{"T1574.001"}
-		f.Title = "SafeDllSearchMode is off: the current directory is searched before System32"
-		f.Detail = "With SafeDllSearchMode = 0, LoadLibrary looks in the current directory right after the program's folder and before System32, so a DLL planted in a document or download folder is loaded by programs started there. Windows defaults to 1; find what changed it and look for DLLs with system names in user folders."
-		out = append(out, f)
-	}
-	n, v, ok, err = analysis.Uint(sm, "CWDIllegalInDllSearch")
+	n, v, ok, err := analysis.Uint(sm, "CWDIllegalInDllSearch")
 	errs = append(errs, err)
 	if ok && n != 0 {
 		f := analysis.SMValue(e, cs, sm, v)

@@ -1,11 +1,13 @@
 package sessionmanager
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/checks"
 
 	"github.com/hivescan/hivescan/analyzers/winpath"
 	"github.com/hivescan/hivescan/hive"
@@ -29,6 +31,12 @@ attackers set SetupType 2 to run their program at every boot.`,
 	Attack: []string{"T1112", "T1547", "T1542.001"},
 	Run:    runSessionSwitches,
 }
+
+//go:embed smswitches.yaml
+var sessionSwitchesYAML []byte
+
+// sessionSwitchesTable holds ProtectionMode and DisableWpbtExecution.
+var sessionSwitchesTable = checks.MustParsePart("smswitches", "analyzers/sessionmanager/smswitches.yaml", sessionSwitchesYAML)
 
 // globalFlags names the GlobalFlag bits (the gflags.exe abbreviations).
 var globalFlags = []struct {
@@ -64,7 +72,6 @@ func flagNames(n uint64) []string {
 
 func runSessionSwitches(p *analysis.Pass) error {
 	env := p.Env(nil)
-	ver := p.Version()
 	var out []report.Finding
 	err := p.EachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		var errs []error
@@ -85,16 +92,6 @@ func runSessionSwitches(p *analysis.Pass) error {
 			}
 			out = append(out, f)
 		}
-		n, v, ok, err = analysis.Uint(sm, "ProtectionMode")
-		errs = append(errs, err)
-		if ok && n == 0 && !versionDefault(ver, "protectionmode", "0") {
-			f := analysis.SMValue(e, cs, sm, v)
-			f.Rule, f.Severity = "smswitches.protectionmode-off", report.Medium
-			f.Attack = []string{"T1112"}
-			f.Title = "ProtectionMode = 0 weakens the security of shared system objects"
-			f.Detail = "With ProtectionMode = 0, the kernel gives shared objects (DOS device links, named events and sections in \\BaseNamedObjects) a default security that lets standard users change them, a known privilege escalation setting. Windows ships 1; find what changed it."
-			out = append(out, f)
-		}
 		if v, ok, err := analysis.OptionalValue(sm, "ObjectDirectories"); !ok {
 			errs = append(errs, err)
 		} else if dirs, err := analysis.ValueLines(v); err != nil {
@@ -110,18 +107,9 @@ func runSessionSwitches(p *analysis.Pass) error {
 				out = append(out, f)
 			}
 		}
-		n, v, ok, err = analysis.Uint(sm, "DisableWpbtExecution")
-		errs = append(errs, err)
-		if ok && n != 0 {
-			f := analysis.SMValue(e, cs, sm, v)
-			f.Rule, f.Severity = "smswitches.wpbt-disabled", report.Info
-			f.Title = "WPBT execution is disabled"
-			f.Detail = "DisableWpbtExecution = 1 stops smss.exe from running the program that the firmware supplies in the WPBT ACPI table (vendor anti-theft and driver installers, and a firmware persistence route). Nothing to collect; without it, a firmware-planted wpbbin.exe in System32 would run at every boot."
-			out = append(out, f)
-		}
 		return errors.Join(errs...)
 	})
-	errs := []error{err}
+	errs := []error{err, checks.Run(p, sessionSwitchesTable)}
 	for _, e := range p.Set.ByKind(hive.KindSystem) {
 		fs, err := setupCmdLine(e, env)
 		out = append(out, fs...)
@@ -212,15 +200,4 @@ func setupCmdLine(e *hive.Entry, env winpath.Env) ([]report.Finding, error) {
 		analysis.Assessed(&f, a)
 	}
 	return []report.Finding{f}, errors.Join(errs...)
-}
-
-// versionDefault reports whether name is a known-good entry of area for
-// the host's Windows family (baselines/windows.tsv).
-func versionDefault(v analysis.WinVersion, area, name string) bool {
-	for _, r := range v.Baseline(area) {
-		if r.Name == strings.ToLower(name) {
-			return true
-		}
-	}
-	return false
 }
