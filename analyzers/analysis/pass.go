@@ -134,6 +134,7 @@ func (h *Host) Env(e *hive.Entry) winpath.Env {
 			env.Profile = winpath.SystemRootDir(env) + `\System32\config\systemprofile`
 		}
 	}
+	env = env.Memo() // its own layout cache: every path of this hive is judged in it
 	h.mu.Lock()
 	h.envs[e] = env
 	h.mu.Unlock()

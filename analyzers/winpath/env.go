@@ -1,6 +1,10 @@
 package winpath
 
-import "strings"
+import (
+	"reflect"
+	"strings"
+	"sync"
+)
 
 // Env is the environment a path is expanded in: the host's own variables when
 // the analyzer knows them, Windows defaults otherwise.
@@ -42,6 +46,39 @@ type Env struct {
 	// (masquerade, look-alike, location) are skipped, as a truncated path
 	// names neither reliably; checks of what the text runs remain.
 	Carved bool
+
+	// memo keeps the layout of this environment (see Memo).
+	memo *layoutMemo
+}
+
+// Memo returns e with a cache for the folder layout the assessor derives
+// from it (a dozen expansions per assessment otherwise). Copies share the
+// cache; one whose fields were changed afterwards is recomputed, not served
+// the stale layout. The environment's maps must not be changed in place
+// once memoised.
+func (e Env) Memo() Env {
+	e.memo = &layoutMemo{}
+	return e
+}
+
+type layoutMemo struct {
+	mu  sync.Mutex
+	key envIdentity
+	l   *layout
+}
+
+// envIdentity is what layoutOf reads from an Env, by identity.
+type envIdentity struct {
+	system, user, genuine uintptr
+	userName, profile     string
+	xp, carved            bool
+}
+
+func identityOf(e Env) envIdentity {
+	return envIdentity{
+		system: reflect.ValueOf(e.System).Pointer(), user: reflect.ValueOf(e.User).Pointer(), genuine: reflect.ValueOf(e.Genuine).Pointer(),
+		userName: e.UserName, profile: e.Profile, xp: e.XP, carved: e.Carved,
+	}
 }
 
 // UnknownUser is the profile name used when Env.UserName is empty.

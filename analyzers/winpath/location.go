@@ -2,6 +2,8 @@ package winpath
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hivescan/hivescan/report"
 )
@@ -61,6 +63,22 @@ type layout struct {
 }
 
 func layoutOf(env Env) layout {
+	m := env.memo
+	if m == nil {
+		return computeLayout(env)
+	}
+	id := identityOf(env)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.l != nil && m.key == id {
+		return *m.l
+	}
+	l := computeLayout(env)
+	m.key, m.l = id, &l
+	return l
+}
+
+func computeLayout(env Env) layout {
 	l := layout{drive: strings.ToLower(driveOf(env))}
 	l.driveRoot = l.drive + `\`
 	l.root = fold(SystemRootDir(env))
@@ -135,15 +153,35 @@ func IsSystemDir(p Path) bool { return pathLayout(p).isSystemDir(p) }
 // pathLayout returns the default layout moved to the Windows folder and
 // drive that p was resolved against.
 func pathLayout(p Path) layout {
+	if l, ok := pathLayouts.Load(p.SystemRoot); ok {
+		return l.(layout)
+	}
+	var l layout
 	if p.SystemRoot == "" {
-		return layoutOf(Env{})
+		l = layoutOf(Env{})
+	} else {
+		sys := map[string]string{"SystemRoot": p.SystemRoot}
+		if len(p.SystemRoot) >= 2 && p.SystemRoot[1] == ':' {
+			sys["SystemDrive"] = p.SystemRoot[:2]
+		}
+		l = layoutOf(Env{System: sys})
 	}
-	sys := map[string]string{"SystemRoot": p.SystemRoot}
-	if len(p.SystemRoot) >= 2 && p.SystemRoot[1] == ':' {
-		sys["SystemDrive"] = p.SystemRoot[:2]
+	if pathLayoutCount.Add(1) <= maxPathLayouts {
+		pathLayouts.Store(p.SystemRoot, l)
 	}
-	return layoutOf(Env{System: sys})
+	return l
 }
+
+// pathLayouts caches pathLayout by SystemRoot: the layout depends on nothing
+// else, and a host has one or two Windows folders (layoutOf expands a dozen
+// variables, which the services analyzer paid for every ImagePath). At most
+// maxPathLayouts are kept, so odd SystemRoots from carved data cannot grow it.
+var (
+	pathLayouts     sync.Map
+	pathLayoutCount atomic.Int64
+)
+
+const maxPathLayouts = 256
 
 func (l layout) isSystemDir(p Path) bool {
 	d := fold(p.Dir)
