@@ -56,12 +56,12 @@ var ifeoCore = map[string]bool{
 }
 
 func runIFEO(p *analysis.Pass) error {
-	e := p.Set.Software()
-	root, err := e.Root()
-	if err != nil {
-		return err
-	}
 	env := p.Env(nil)
+	return p.EachSoftware(func(e *hive.Entry, root *hive.Key) error { return ifeoHive(p, e, root, env) })
+}
+
+// ifeoHive judges the IFEO and SilentProcessExit keys of one SOFTWARE hive.
+func ifeoHive(p *analysis.Pass, e *hive.Entry, root *hive.Key, env winpath.Env) error {
 	var out []report.Finding
 	var errs []error
 	for _, base := range analysis.SoftwareRoots(ifeoPath) {

@@ -79,3 +79,15 @@ func TestIFEOStickyKeysExplained(t *testing.T) {
 		t.Fatalf("%+v", fs)
 	}
 }
+
+// TestIFEOEverySoftwareHive: a host can hold several SOFTWARE hives (a
+// RegBack copy beside the live one); each is read, not only the first.
+func TestIFEOEverySoftwareHive(t *testing.T) {
+	live, back := samples.Software(), samples.Software()
+	back.Path = "Windows/System32/config/RegBack/SOFTWARE"
+	samples.Set(back.Root, `Microsoft\Windows NT\CurrentVersion\Image File Execution Options\sethc.exe`, hivetest.SZ("Debugger", `C:\Windows\System32\cmd.exe`))
+	fs := analysistest.Run(t, IFEO, analysistest.HostOf(t, "h", live, back))
+	if len(fs) != 1 || fs[0].Rule != "ifeo.debugger" || !strings.Contains(fs[0].Hive, "RegBack") {
+		t.Fatalf("findings %+v: want the debugger of the second SOFTWARE hive", fs)
+	}
+}

@@ -29,12 +29,12 @@ marked IsInstalled=0 do not run and are skipped.`,
 }
 
 func runActiveSetup(p *analysis.Pass) error {
-	e := p.Set.Software()
-	root, err := e.Root()
-	if err != nil {
-		return err
-	}
 	env := p.Env(nil)
+	return p.EachSoftware(func(e *hive.Entry, root *hive.Key) error { return activeSetupHive(p, e, root, env) })
+}
+
+// activeSetupHive judges the Active Setup components of one SOFTWARE hive.
+func activeSetupHive(p *analysis.Pass, e *hive.Entry, root *hive.Key, env winpath.Env) error {
 	var out []report.Finding
 	var errs []error
 	for _, base := range analysis.SoftwareRoots(`Microsoft\Active Setup\Installed Components`) {

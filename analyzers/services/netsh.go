@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/winpath"
 
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/report"
@@ -38,12 +39,12 @@ var netshDefaults = map[string]bool{
 }
 
 func runNetsh(p *analysis.Pass) error {
-	e := p.Set.Software()
-	root, err := e.Root()
-	if err != nil {
-		return err
-	}
 	env := p.Env(nil)
+	return p.EachSoftware(func(e *hive.Entry, root *hive.Key) error { return netshHive(p, e, root, env) })
+}
+
+// netshHive judges the netsh helpers of one SOFTWARE hive.
+func netshHive(p *analysis.Pass, e *hive.Entry, root *hive.Key, env winpath.Env) error {
 	var out []report.Finding
 	var errs []error
 	for _, path := range analysis.SoftwareRoots(`Microsoft\NetSh`) {
@@ -55,8 +56,9 @@ func runNetsh(p *analysis.Pass) error {
 		vals, err := k.Values()
 		errs = append(errs, err)
 		for _, v := range vals {
-			dll, err := v.Text()
-			if err != nil || dll == "" {
+			dll, _, err := analysis.ValueText(v)
+			errs = append(errs, err)
+			if dll == "" {
 				continue
 			}
 			f := analysis.AtValue(e, k, v)

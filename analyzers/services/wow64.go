@@ -67,13 +67,9 @@ func runWow64(p *analysis.Pass) error {
 	err := p.EachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		return walk(e, cs.Key, `Control\Wow64`, &cs)
 	})
-	if e := p.Set.Software(); e != nil {
-		root, rerr := e.Root()
-		if rerr == nil {
-			rerr = walk(e, root, `Microsoft\Wow64`, nil)
-		}
-		err = errors.Join(err, rerr)
-	}
+	err = errors.Join(err, p.EachSoftware(func(e *hive.Entry, root *hive.Key) error {
+		return walk(e, root, `Microsoft\Wow64`, nil)
+	}))
 	p.Report(out...)
 	return err
 }
