@@ -44,7 +44,8 @@ type Select struct {
 }
 
 // Select reads SYSTEM\Select. The error wraps fs.ErrNotExist when the key is
-// absent (the hive is not a SYSTEM hive).
+// absent (the hive is not a SYSTEM hive) and matches ErrDamaged when the root
+// key's subkey list is too damaged to find it.
 func (h *Hive) Select() (Select, error) {
 	k, err := h.Key("Select")
 	if err != nil {

@@ -21,6 +21,13 @@ var (
 	ErrCycle = errors.New("subkey cycle")
 	// ErrTooDeep is passed to a WalkFunc for a key nested deeper than MaxDepth.
 	ErrTooDeep = errors.New("key nesting deeper than the limit")
+	// ErrDamaged is matched (errors.Is) by every error that says hive data
+	// could not be read: a *FormatError, and a lookup (Key, Subkey, Value)
+	// whose subkey or value list is damaged so that the entry asked for
+	// may exist but cannot be reached. It never matches fs.ErrNotExist,
+	// which means only "not there": a lookup fails with fs.ErrNotExist only
+	// when the whole list was read and holds no such entry.
+	ErrDamaged = errors.New("hive data damaged")
 )
 
 // FormatError reports malformed hive data at a byte offset of the file.
@@ -30,9 +37,21 @@ type FormatError struct {
 	Msg    string
 }
 
+// Is lets errors.Is(err, ErrDamaged) match.
+func (e *FormatError) Is(target error) bool { return target == ErrDamaged }
+
 func (e *FormatError) Error() string {
 	if e.Name == "" {
 		return fmt.Sprintf("hive: %s at offset %#x", e.Msg, e.Offset)
 	}
 	return fmt.Sprintf("hive %s: %s at offset %#x", e.Name, e.Msg, e.Offset)
+}
+
+// damaged returns err so that it matches ErrDamaged: as it is when it does
+// already (a *FormatError does), wrapped otherwise.
+func damaged(err error) error {
+	if errors.Is(err, ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrDamaged, err)
 }

@@ -137,8 +137,10 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
 	// with their values: the names are real, only the top is lost.
+	// A root list too damaged to tell counts as no such live key, as the
+	// bucket's name is not one Windows uses.
 	_, err = h.Key(hive.DeletedUnknownKey)
-	bucketOK := errors.Is(err, fs.ErrNotExist)
+	bucketOK := errors.Is(err, fs.ErrNotExist) || errors.Is(err, hive.ErrDamaged)
 	partialPath := map[uint32]string{}
 	keysToo := want(Intact)
 	var orphans []*Value
@@ -303,7 +305,9 @@ func (b *viewBuilder) context(h *hive.Hive) error {
 			}
 		}
 		for _, path := range paths {
-			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) {
+			// A context key behind a damaged list is left out, as an
+			// absent one is: the view is built from what can be read.
+			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) || errors.Is(err, hive.ErrDamaged) {
 				continue
 			} else if err != nil {
 				return err
@@ -351,7 +355,9 @@ func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
 					n.Values = append(n.Values, hivetest.Value{Name: v.Name(), Type: uint32(v.Type()), Data: data})
 				}
 			}
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, hive.ErrDamaged) {
+			// A live key behind a damaged list is unreachable: the
+			// node gets no live time or values, as for an absent one.
 			return nil, err
 		}
 		cur.Subkeys = append(cur.Subkeys, n)
