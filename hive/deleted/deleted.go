@@ -8,7 +8,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 const (
@@ -262,7 +263,7 @@ func (s *scanner) parseKey(d []byte) (Key, int, bool) {
 		return Key{}, 0, false
 	}
 	ft := le.Uint64(d[4:])
-	t := filetime(ft)
+	t := wintext.Filetime(ft)
 	if y := t.Year(); y < 1970 || y > 2100 {
 		return Key{}, 0, false
 	}
@@ -453,11 +454,7 @@ func decodeName(b []byte, latin1 bool) (string, bool) {
 		if len(b)%2 != 0 {
 			return "", false
 		}
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = le.Uint16(b[2*i:])
-		}
-		r = utf16.Decode(u)
+		r = []rune(wintext.UTF16(b))
 	}
 	nuls := 0
 	for _, c := range r {
@@ -469,14 +466,4 @@ func decodeName(b []byte, latin1 bool) (string, bool) {
 		}
 	}
 	return string(r), nuls <= 5
-}
-
-// filetime converts a FILETIME to UTC with 100 ns precision.
-func filetime(ft uint64) time.Time {
-	const epochDiff = 116444736000000000 // 1601-01-01 to 1970-01-01 in 100 ns
-	if ft < epochDiff {
-		return time.Time{} // before 1970: implausible for a key, never needed
-	}
-	d := ft - epochDiff
-	return time.Unix(int64(d/1e7), int64(d%1e7)*100).UTC()
 }

@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // nk and vk field offsets, relative to the cell (size field included).
@@ -59,11 +60,7 @@ func (h *Hive) nkName(off int) string {
 		}
 		return string(r)
 	}
-	u := make([]uint16, len(raw)/2)
-	for i := range u {
-		u[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
-	}
-	return string(utf16.Decode(u))
+	return wintext.UTF16(raw)
 }
 
 // AddCycle makes the key's subkey list also list the key's parent (the

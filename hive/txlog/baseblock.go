@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Sizes and field offsets of the regf base block.
@@ -89,17 +89,7 @@ func parseBaseBlock(b []byte) (*baseBlock, error) {
 func (bb *baseBlock) checksumOK() bool { return bb.checksum == bb.computedSum }
 
 // decodeName decodes the UTF-16LE file name field up to its first NUL.
-func decodeName(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func decodeName(b []byte) string { return wintext.UTF16Z(b) }
 
 // sameHive reports whether two base-block file names may name the same
 // hive: equal ignoring case, or one of them empty.

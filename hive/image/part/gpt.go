@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // maxEntryBytes caps the GPT partition entry array read from disk. The
@@ -142,17 +143,7 @@ func readGPTEntries(r io.ReaderAt, size int64, ss int, g *gptHeader) (*Table, er
 	return t, nil
 }
 
-func utf16Name(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func utf16Name(b []byte) string { return wintext.UTF16Z(b) }
 
 // guidString formats a GUID stored in the mixed-endian on-disk layout.
 func guidString(g [16]byte) string {

@@ -11,9 +11,9 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Cookie identifies a VHD footer; DynamicCookie a dynamic disk header.
@@ -190,17 +190,7 @@ func (r *Reader) readDynamic(footer []byte) error {
 	return nil
 }
 
-func utf16BE(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.BigEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func utf16BE(b []byte) string { return wintext.UTF16BEZ(b) }
 
 // bitmap returns the sector bitmap of block blk stored at base.
 func (r *Reader) bitmap(blk, base int64) ([]byte, error) {

@@ -13,9 +13,9 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Signature starts every VHDX file (the file type identifier).
@@ -333,13 +333,7 @@ func parentPath(b []byte) string {
 	return "(parent locator without a path)"
 }
 
-func utf16LE(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
-}
+func utf16LE(b []byte) string { return wintext.UTF16(b) }
 
 func (r *Reader) readBAT(bat region) error {
 	chunkRatio := (int64(1) << 23) * r.LogicalSectorSize / r.BlockSize
