@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
 	"github.com/hivescan/hivescan/internal/wintext"
 )
 
@@ -102,13 +103,12 @@ type Records struct {
 	Bins []uint32
 }
 
-// FormatError reports hive bytes that cannot be scanned; Off is the byte offset.
-type FormatError struct {
-	Off int64
-	Msg string
-}
+// FormatError reports hive bytes that cannot be scanned: Format is "deleted",
+// Offset the byte offset, Msg what is wrong. It is the FormatError of every
+// hive package; errors.Is matches it with hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string { return fmt.Sprintf("deleted: %s (offset %#x)", e.Msg, e.Off) }
+func formatError(off int64, msg string) *FormatError { return formaterr.New("deleted", off, msg) }
 
 // Where records are found.
 const (
@@ -127,7 +127,7 @@ type region struct {
 // offset; it may be nil.
 func Scan(hive []byte, parentPath func(off uint32) (path string, ok bool)) (*Records, error) {
 	if len(hive) < baseBlockSize+binHeaderSize || string(hive[:4]) != "regf" {
-		return nil, &FormatError{0, "not a registry hive"}
+		return nil, formatError(0, "not a registry hive")
 	}
 	s := &scanner{hive: hive, minor: le.Uint32(hive[24:])}
 	var regions []region

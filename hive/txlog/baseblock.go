@@ -62,10 +62,10 @@ type baseBlock struct {
 // starting with "regf".
 func parseBaseBlock(b []byte) (*baseBlock, error) {
 	if len(b) < logBaseBlockSize {
-		return nil, &FormatError{Off: int64(len(b)), Msg: fmt.Sprintf("truncated base block: %d bytes, need %d", len(b), logBaseBlockSize)}
+		return nil, formatError(int64(len(b)), fmt.Sprintf("truncated base block: %d bytes, need %d", len(b), logBaseBlockSize))
 	}
 	if string(b[offSignature:offSignature+4]) != "regf" {
-		return nil, &FormatError{Off: offSignature, Msg: fmt.Sprintf("no regf signature (found %q)", b[:4])}
+		return nil, formatError(offSignature, fmt.Sprintf("no regf signature (found %q)", b[:4]))
 	}
 	le := binary.LittleEndian
 	return &baseBlock{
