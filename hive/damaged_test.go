@@ -111,46 +111,29 @@ func key(path string) func(*hive.Hive) error {
 	return func(h *hive.Hive) error { _, err := h.Key(path); return err }
 }
 
-func subkey(path, name string) func(*hive.Hive) error {
+// at returns a lookup that finds the key at path, then runs f on it.
+func at(path string, f func(k *hive.Key) error) func(*hive.Hive) error {
 	return func(h *hive.Hive) error {
 		k, err := h.Key(path)
 		if err != nil {
 			return err
 		}
-		_, err = k.Subkey(name)
-		return err
+		return f(k)
 	}
+}
+
+func subkey(path, name string) func(*hive.Hive) error {
+	return at(path, func(k *hive.Key) error { _, err := k.Subkey(name); return err })
 }
 
 func subkeys(path string) func(*hive.Hive) error {
-	return func(h *hive.Hive) error {
-		k, err := h.Key(path)
-		if err != nil {
-			return err
-		}
-		_, err = k.Subkeys()
-		return err
-	}
+	return at(path, func(k *hive.Key) error { _, err := k.Subkeys(); return err })
 }
 
 func value(path, name string) func(*hive.Hive) error {
-	return func(h *hive.Hive) error {
-		k, err := h.Key(path)
-		if err != nil {
-			return err
-		}
-		_, err = k.Value(name)
-		return err
-	}
+	return at(path, func(k *hive.Key) error { _, err := k.Value(name); return err })
 }
 
 func values(path string) func(*hive.Hive) error {
-	return func(h *hive.Hive) error {
-		k, err := h.Key(path)
-		if err != nil {
-			return err
-		}
-		_, err = k.Values()
-		return err
-	}
+	return at(path, func(k *hive.Key) error { _, err := k.Values(); return err })
 }
