@@ -137,3 +137,47 @@ func value(path, name string) func(*hive.Hive) error {
 func values(path string) func(*hive.Hive) error {
 	return at(path, func(k *hive.Key) error { _, err := k.Values(); return err })
 }
+
+// A Select value that cannot be read is an error, not a missing role; the
+// roles that could be read are kept.
+func TestSelectDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		values      []hivetest.Value
+		smashList   bool
+		wantCurrent int
+		wantErr     bool
+		wantDamaged bool
+	}{
+		{"clean", []hivetest.Value{hivetest.DWORD("Current", 1)}, false, 1, false, false},
+		{"absent values", nil, false, 0, false, false},
+		{"Default of the wrong type", []hivetest.Value{hivetest.DWORD("Current", 1), hivetest.SZ("Default", "1")}, false, 1, true, false},
+		{"value list damaged", []hivetest.Value{hivetest.DWORD("Current", 1)}, true, 0, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := hivetest.Build(&hivetest.Key{Subkeys: []*hivetest.Key{
+				{Name: "ControlSet001"}, {Name: "Select", Values: tc.values},
+			}}, hivetest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.smashList {
+				off, _ := b.ValueListCell(`Select`)
+				copy(b.Bytes[hivetest.HiveBinsOffset+off+4:], []byte{0xfe, 0xff, 0xff, 0x7f})
+				b.Fix()
+			}
+			h, err := hive.Parse(b.Bytes, "system")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel, err := h.Select()
+			if sel.Current != tc.wantCurrent || (err != nil) != tc.wantErr || errors.Is(err, hive.ErrDamaged) != tc.wantDamaged {
+				t.Errorf("Select = %+v, %v; want Current %d, error %v (damaged %v)", sel, err, tc.wantCurrent, tc.wantErr, tc.wantDamaged)
+			}
+			sets, err := h.ControlSets()
+			if len(sets) != 1 || (err != nil) != tc.wantErr || sets[0].IsCurrent() != (tc.wantCurrent == 1) {
+				t.Errorf("ControlSets = %+v, %v; want ControlSet001 (current %v), error %v", sets, err, tc.wantCurrent == 1, tc.wantErr)
+			}
+		})
+	}
+}
