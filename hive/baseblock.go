@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"time"
-	"unicode/utf16"
 
+	"github.com/hivescan/hivescan/internal/wintext"
 	"www.velocidex.com/golang/regparser"
 )
 
@@ -141,36 +141,11 @@ func ParseBaseBlock(b []byte) (BaseBlock, error) {
 		Flags:             hb.Flags(),
 		Checksum:          hb.CheckSum(),
 		ComputedChecksum:  Checksum(b),
-		FileName:          decodeUTF16z(b[0x30 : 0x30+64]),
+		FileName:          wintext.UTF16Z(b[0x30 : 0x30+64]),
 	}
 	return bb, nil
 }
 
 // Filetime converts a Windows FILETIME (100 ns intervals since 1601-01-01
 // UTC) to a UTC time.Time with full precision. Zero stays the zero Time.
-func Filetime(ft uint64) time.Time {
-	if ft == 0 {
-		return time.Time{}
-	}
-	const epochDelta = 116444736000000000 // 1601 -> 1970 in 100 ns
-	if ft < epochDelta {
-		secs := (epochDelta - ft) / 1e7
-		rem := (epochDelta - ft) % 1e7
-		return time.Unix(-int64(secs), -int64(rem)*100).UTC()
-	}
-	d := ft - epochDelta
-	return time.Unix(int64(d/1e7), int64(d%1e7)*100).UTC()
-}
-
-// decodeUTF16z decodes UTF-16LE up to the first NUL character.
-func decodeUTF16z(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func Filetime(ft uint64) time.Time { return wintext.Filetime(ft) }

@@ -1,7 +1,9 @@
 package hive
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,26 +46,39 @@ type Select struct {
 }
 
 // Select reads SYSTEM\Select. The error wraps fs.ErrNotExist when the key is
-// absent (the hive is not a SYSTEM hive).
+// absent (the hive is not a SYSTEM hive) and matches ErrDamaged when the root
+// key's subkey list is too damaged to find it. A value that is absent, or
+// 1000 or more, stays 0; one that cannot be read stays 0 and is named in the
+// error, returned with the values that could be read.
 func (h *Hive) Select() (Select, error) {
 	k, err := h.Key("Select")
 	if err != nil {
 		return Select{}, err
 	}
 	var s Select
+	var errs []error
 	for _, f := range []struct {
 		name string
 		dst  *int
 	}{{"Current", &s.Current}, {"Default", &s.Default}, {"LastKnownGood", &s.LastKnownGood}, {"Failed", &s.Failed}} {
 		v, err := k.Value(f.name)
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if n, err := v.Uint64(); err == nil && n < 1000 {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n, err := v.Uint64()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: value %q: %w", k.path, f.name, err))
+			continue
+		}
+		if n < 1000 {
 			*f.dst = int(n)
 		}
 	}
-	return s, nil
+	return s, errors.Join(errs...)
 }
 
 // ControlSets returns every ControlSet00N under the root of a SYSTEM hive,
@@ -74,7 +89,12 @@ func (h *Hive) ControlSets() ([]ControlSet, error) {
 		return nil, err
 	}
 	subs, err := root.Subkeys()
-	sel, _ := h.Select()
+	sel, selErr := h.Select()
+	if selErr != nil && !errors.Is(selErr, fs.ErrNotExist) && !errors.Is(err, ErrDamaged) {
+		// Roles Select cannot give are missing, and the error says why; a
+		// damaged root list is already err.
+		err = errors.Join(err, selErr)
+	}
 	var out []ControlSet
 	for _, s := range subs {
 		n, ok := controlSetNumber(s.name)

@@ -11,7 +11,9 @@
 // Paths inside a hive are `\`-separated and start at the root, which is `\`;
 // the root key's own name is not part of any path. Lookups compare names
 // case-insensitively, as Windows does. Accessors that read cells return an
-// error; a missing key or value wraps fs.ErrNotExist.
+// error; a missing key or value wraps fs.ErrNotExist, and data that cannot
+// be read (a damaged cell, or a subkey or value list too damaged to say
+// whether an entry exists) matches ErrDamaged.
 //
 // Times are UTC with the full 100 ns precision of a Windows FILETIME.
 package hive

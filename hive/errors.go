@@ -3,6 +3,8 @@ package hive
 import (
 	"errors"
 	"fmt"
+
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
 )
 
 var (
@@ -21,18 +23,29 @@ var (
 	ErrCycle = errors.New("subkey cycle")
 	// ErrTooDeep is passed to a WalkFunc for a key nested deeper than MaxDepth.
 	ErrTooDeep = errors.New("key nesting deeper than the limit")
+	// ErrDamaged is matched (errors.Is) by every error that says data
+	// could not be read: a *FormatError (of this package or any of its
+	// subpackages), and a lookup (Key, Subkey, Value) whose subkey or value
+	// list is damaged so that the entry asked for may exist but cannot be
+	// reached. Such an error never also matches fs.ErrNotExist, which means
+	// only "not there": a lookup fails with fs.ErrNotExist only when the
+	// whole list was read and holds no such entry.
+	ErrDamaged = formaterr.ErrDamaged
 )
 
-// FormatError reports malformed hive data at a byte offset of the file.
-type FormatError struct {
-	Name   string // the hive's name as given to Open/NewReader/Parse
-	Offset int64  // absolute file offset of the offending structure
-	Msg    string
-}
+// FormatError reports malformed data at a byte offset of a file. Package
+// hive sets Format "hive", File the hive's name as given to
+// Open/NewReader/Parse, and Offset the absolute file offset of the offending
+// structure. The same type is the FormatError of hive's subpackages (txlog,
+// deleted, the image formats), each with its own Format. errors.Is matches
+// every FormatError with ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string {
-	if e.Name == "" {
-		return fmt.Sprintf("hive: %s at offset %#x", e.Msg, e.Offset)
+// damaged returns err so that it matches ErrDamaged: as it is when it does
+// already (a *FormatError does), wrapped otherwise.
+func damaged(err error) error {
+	if errors.Is(err, ErrDamaged) {
+		return err
 	}
-	return fmt.Sprintf("hive %s: %s at offset %#x", e.Name, e.Msg, e.Offset)
+	return fmt.Errorf("%w: %w", ErrDamaged, err)
 }

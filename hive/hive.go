@@ -122,7 +122,7 @@ func Parse(data []byte, name string, opts ...Options) (*Hive, error) {
 		return nil, fmt.Errorf("hive %s: file type %d: %w", name, binary.LittleEndian.Uint32(data[0x1C:]), ErrTransactionLog)
 	}
 	if len(data) < BaseBlockSize {
-		return nil, &FormatError{Name: name, Offset: int64(len(data)), Msg: fmt.Sprintf("file of %d bytes is shorter than the base block", len(data))}
+		return nil, &FormatError{Format: "hive", File: name, Offset: int64(len(data)), Msg: fmt.Sprintf("file of %d bytes is shorter than the base block", len(data))}
 	}
 	bb, err := ParseBaseBlock(data)
 	if err != nil {
@@ -226,7 +226,7 @@ func (h *Hive) cell(off uint32) (payload int64, size int, err error) {
 }
 
 func (h *Hive) errAt(off int64, msg string) error {
-	return &FormatError{Name: h.Name, Offset: off, Msg: msg}
+	return &FormatError{Format: "hive", File: h.Name, Offset: off, Msg: msg}
 }
 
 func (h *Hive) u16(abs int64) uint16 { return binary.LittleEndian.Uint16(h.data[abs:]) }

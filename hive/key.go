@@ -158,7 +158,9 @@ func (k *Key) Subkeys() ([]*Key, error) {
 }
 
 // Subkey returns the direct subkey with the given name (case-insensitive).
-// The error wraps fs.ErrNotExist when there is none. Only the names of the
+// The error wraps fs.ErrNotExist when the subkey list was read whole and
+// holds no such name, and matches ErrDamaged when the list is damaged and
+// the name is not among the entries that could be read. Only the names of the
 // other subkeys are decoded, so a lookup in a key with thousands of
 // subkeys stays cheap.
 func (k *Key) Subkey(name string) (*Key, error) {
@@ -177,7 +179,7 @@ func (k *Key) Subkey(name string) (*Key, error) {
 		}
 	}
 	if listErr != nil {
-		return nil, fmt.Errorf("%s\\%s: %w (subkey list damaged: %v)", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist, listErr)
+		return nil, fmt.Errorf("%s\\%s: not found in a damaged subkey list: %w", strings.TrimSuffix(k.path, `\`), name, damaged(listErr))
 	}
 	return nil, fmt.Errorf("%s\\%s: %w", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist)
 }
@@ -200,7 +202,8 @@ func (h *Hive) nameAt(off uint32) (string, bool) {
 
 // Key returns the key at path below k (`\`-separated, case-insensitive;
 // empty components are ignored). The error wraps fs.ErrNotExist when a
-// component is absent.
+// component is absent and matches ErrDamaged when a component cannot be
+// looked up in its parent's damaged subkey list (see Subkey).
 func (k *Key) Key(path string) (*Key, error) {
 	cur := k
 	for _, c := range strings.Split(path, `\`) {

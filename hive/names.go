@@ -1,10 +1,10 @@
 package hive
 
 import (
-	"encoding/binary"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // decodeName decodes a key or value name: Latin-1 when compressed is set
@@ -36,28 +36,7 @@ func latin1(b []byte) string {
 
 // utf16le decodes UTF-16LE; a trailing odd byte is dropped, unpaired
 // surrogates become U+FFFD.
-func utf16le(b []byte) string {
-	n := len(b) / 2
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		out := make([]byte, n)
-		for i := range out {
-			out[i] = b[2*i]
-		}
-		return string(out)
-	}
-	u := make([]uint16, n)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
-}
+func utf16le(b []byte) string { return wintext.UTF16(b) }
 
 // foldEqual compares names as Windows does: case-insensitively.
 func foldEqual(a, b string) bool {

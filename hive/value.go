@@ -125,7 +125,10 @@ func (k *Key) ValueListSlack() ([]uint32, error) {
 }
 
 // Value returns the value with the given name (case-insensitive; "" is the
-// default value). The error wraps fs.ErrNotExist when there is none.
+// default value). The error wraps fs.ErrNotExist when the value list was
+// read whole and holds no such name, and matches ErrDamaged when the list
+// or one of its value cells is damaged and the name is not among the values
+// that could be read.
 func (k *Key) Value(name string) (*Value, error) {
 	vals, err := k.Values()
 	for _, v := range vals {
@@ -134,7 +137,7 @@ func (k *Key) Value(name string) (*Value, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: value %q: %w (value list damaged: %v)", k.path, name, fs.ErrNotExist, err)
+		return nil, fmt.Errorf("%s: value %q: not found in a damaged value list: %w", k.path, name, damaged(err))
 	}
 	return nil, fmt.Errorf("%s: value %q: %w", k.path, name, fs.ErrNotExist)
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Confidence says how much of a recovered record survived.
@@ -54,10 +55,7 @@ func judgeString(typ uint32, data []byte) (kept []byte, c Confidence, damage []s
 	if typ != regSZ && typ != regExpandSZ && typ != regMultiSZ || len(data) < 2 {
 		return data, Intact, nil
 	}
-	u := make([]uint16, len(data)/2)
-	for i := range u {
-		u[i] = le.Uint16(data[2*i:])
-	}
+	u := wintext.Units(data)
 	end := len(u)
 	for end > 0 && u[end-1] == 0 {
 		end-- // terminators
@@ -87,7 +85,7 @@ func judgeString(typ uint32, data []byte) (kept []byte, c Confidence, damage []s
 		c = Fragment
 		damage = append(damage, fmt.Sprintf("%d code units inside the string are not text (invalid UTF-16 or overwritten bytes)", bad))
 	}
-	if start == 0 && typ != regMultiSZ && cutReference(string(utf16.Decode(u[:end]))) {
+	if start == 0 && typ != regMultiSZ && cutReference(wintext.UnitsString(u[:end])) {
 		c = c.Worse(Partial)
 		damage = append(damage, "it begins inside an environment variable reference (an odd number of '%'): decoding starts mid-string, its start was overwritten")
 	}

@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 const (
@@ -101,13 +103,12 @@ type Records struct {
 	Bins []uint32
 }
 
-// FormatError reports hive bytes that cannot be scanned; Off is the byte offset.
-type FormatError struct {
-	Off int64
-	Msg string
-}
+// FormatError reports hive bytes that cannot be scanned: Format is "deleted",
+// Offset the byte offset, Msg what is wrong. It is the FormatError of every
+// hive package; errors.Is matches it with hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string { return fmt.Sprintf("deleted: %s (offset %#x)", e.Msg, e.Off) }
+func formatError(off int64, msg string) *FormatError { return formaterr.New("deleted", off, msg) }
 
 // Where records are found.
 const (
@@ -126,7 +127,7 @@ type region struct {
 // offset; it may be nil.
 func Scan(hive []byte, parentPath func(off uint32) (path string, ok bool)) (*Records, error) {
 	if len(hive) < baseBlockSize+binHeaderSize || string(hive[:4]) != "regf" {
-		return nil, &FormatError{0, "not a registry hive"}
+		return nil, formatError(0, "not a registry hive")
 	}
 	s := &scanner{hive: hive, minor: le.Uint32(hive[24:])}
 	var regions []region
@@ -262,7 +263,7 @@ func (s *scanner) parseKey(d []byte) (Key, int, bool) {
 		return Key{}, 0, false
 	}
 	ft := le.Uint64(d[4:])
-	t := filetime(ft)
+	t := wintext.Filetime(ft)
 	if y := t.Year(); y < 1970 || y > 2100 {
 		return Key{}, 0, false
 	}
@@ -453,11 +454,7 @@ func decodeName(b []byte, latin1 bool) (string, bool) {
 		if len(b)%2 != 0 {
 			return "", false
 		}
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = le.Uint16(b[2*i:])
-		}
-		r = utf16.Decode(u)
+		r = []rune(wintext.UTF16(b))
 	}
 	nuls := 0
 	for _, c := range r {
@@ -469,14 +466,4 @@ func decodeName(b []byte, latin1 bool) (string, bool) {
 		}
 	}
 	return string(r), nuls <= 5
-}
-
-// filetime converts a FILETIME to UTC with 100 ns precision.
-func filetime(ft uint64) time.Time {
-	const epochDiff = 116444736000000000 // 1601-01-01 to 1970-01-01 in 100 ns
-	if ft < epochDiff {
-		return time.Time{} // before 1970: implausible for a key, never needed
-	}
-	d := ft - epochDiff
-	return time.Unix(int64(d/1e7), int64(d%1e7)*100).UTC()
 }

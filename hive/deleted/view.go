@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/hivescan/hivescan/hive"
-	"github.com/hivescan/hivescan/hive/hivetest"
+	"github.com/hivescan/hivescan/hive/hivewrite"
 )
 
 // LivePaths maps the cell offset of every live key of h to its path (with a
@@ -122,12 +122,12 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
 	}
-	b := &viewBuilder{live: h, nodes: map[string]*hivetest.Key{}}
+	b := &viewBuilder{live: h, nodes: map[string]*hivewrite.Key{}}
 	liveRoot, err := h.Root()
 	if err != nil {
 		return nil, st, err
 	}
-	b.root = &hivetest.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
+	b.root = &hivewrite.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
 	live := make(map[string]bool, len(ix.keys))
 	for _, p := range ix.keys {
@@ -137,8 +137,10 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
 	// with their values: the names are real, only the top is lost.
+	// A root list too damaged to tell counts as no such live key, as the
+	// bucket's name is not one Windows uses.
 	_, err = h.Key(hive.DeletedUnknownKey)
-	bucketOK := errors.Is(err, fs.ErrNotExist)
+	bucketOK := errors.Is(err, fs.ErrNotExist) || errors.Is(err, hive.ErrDamaged)
 	partialPath := map[uint32]string{}
 	keysToo := want(Intact)
 	var orphans []*Value
@@ -210,7 +212,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 				return nil, st, err
 			}
 			if !hasValue(node, v.Name) {
-				node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+				node.Values = append(node.Values, hivewrite.Value{Name: v.Name, Type: v.Type, Data: v.Data})
 				v.ViewKey, v.ViewName = pp, v.Name
 				st.UnderPartial++
 			}
@@ -235,7 +237,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			st.Shadowed++
 			continue
 		}
-		node.Values = append(node.Values, hivetest.Value{Name: v.Name, Type: v.Type, Data: v.Data})
+		node.Values = append(node.Values, hivewrite.Value{Name: v.Name, Type: v.Type, Data: v.Data})
 		v.ViewKey, v.ViewName = owner, v.Name
 		st.Values++
 		if v.Placement == PlacedLikely {
@@ -257,7 +259,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 				name = fmt.Sprintf("%s #%d", v.Name, n+1)
 			}
 			seen[strings.ToLower(v.Name)]++
-			node.Values = append(node.Values, hivetest.Value{Name: name, Type: v.Type, Data: v.Data})
+			node.Values = append(node.Values, hivewrite.Value{Name: name, Type: v.Type, Data: v.Data})
 			v.ViewKey, v.ViewName = `\`+hive.DeletedUnknownKey, name
 		}
 		st.Orphans = len(orphans)
@@ -272,7 +274,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	if minor < 3 || minor > 6 {
 		minor = 5
 	}
-	built, err := hivetest.Build(b.root, hivetest.Options{Minor: minor, FileName: h.Header.FileName, LastWritten: h.Header.LastWritten})
+	built, err := hivewrite.Build(b.root, hivewrite.Options{Minor: minor, FileName: h.Header.FileName, LastWritten: h.Header.LastWritten})
 	if err != nil {
 		return nil, st, fmt.Errorf("building the view of deleted records: %w", err)
 	}
@@ -303,7 +305,9 @@ func (b *viewBuilder) context(h *hive.Hive) error {
 			}
 		}
 		for _, path := range paths {
-			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) {
+			// A context key behind a damaged list is left out, as an
+			// absent one is: the view is built from what can be read.
+			if _, err := h.Key(path); errors.Is(err, fs.ErrNotExist) || errors.Is(err, hive.ErrDamaged) {
 				continue
 			} else if err != nil {
 				return err
@@ -318,13 +322,13 @@ func (b *viewBuilder) context(h *hive.Hive) error {
 
 type viewBuilder struct {
 	live  *hive.Hive
-	root  *hivetest.Key
-	nodes map[string]*hivetest.Key // lower-case path -> node
+	root  *hivewrite.Key
+	nodes map[string]*hivewrite.Key // lower-case path -> node
 }
 
 // ensure returns the node at path, creating it and its ancestors; nodes
 // that exist in the live hive get its last-write time and live values.
-func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
+func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
 	parts := strings.Split(strings.Trim(path, `\`), `\`)
 	cur, curPath := b.root, ""
 	for _, name := range parts {
@@ -337,7 +341,7 @@ func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
 			cur = n
 			continue
 		}
-		n := &hivetest.Key{Name: name}
+		n := &hivewrite.Key{Name: name}
 		if lk, err := b.live.Key(curPath); err == nil {
 			n.Name = lk.Name()
 			n.LastWrite = lk.LastWrite()
@@ -348,10 +352,12 @@ func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
 					continue
 				}
 				if !hasValue(n, v.Name()) {
-					n.Values = append(n.Values, hivetest.Value{Name: v.Name(), Type: uint32(v.Type()), Data: data})
+					n.Values = append(n.Values, hivewrite.Value{Name: v.Name(), Type: uint32(v.Type()), Data: data})
 				}
 			}
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, hive.ErrDamaged) {
+			// A live key behind a damaged list is unreachable: the
+			// node gets no live time or values, as for an absent one.
 			return nil, err
 		}
 		cur.Subkeys = append(cur.Subkeys, n)
@@ -361,7 +367,7 @@ func (b *viewBuilder) ensure(path string) (*hivetest.Key, error) {
 	return cur, nil
 }
 
-func hasValue(k *hivetest.Key, name string) bool {
+func hasValue(k *hivewrite.Key, name string) bool {
 	for _, v := range k.Values {
 		if strings.EqualFold(v.Name, name) {
 			return true

@@ -2,7 +2,8 @@ package target
 
 import (
 	"encoding/binary"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // maxVersionNodes bounds the nodes visited in one version resource.
@@ -73,17 +74,6 @@ func walkVersion(b []byte, depth int, budget *int, out map[string]string, parent
 
 // utf16z decodes a NUL-terminated UTF-16LE string at the start of b and
 // returns it with the bytes consumed (terminator included).
-func utf16z(b []byte) (string, int) {
-	var u []uint16
-	i := 0
-	for ; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			return string(utf16.Decode(u)), i + 2
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u)), i
-}
+func utf16z(b []byte) (string, int) { return wintext.CutUTF16Z(b) }
 
 func align4(n int) int { return (n + 3) &^ 3 }

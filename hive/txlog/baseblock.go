@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Sizes and field offsets of the regf base block.
@@ -62,10 +62,10 @@ type baseBlock struct {
 // starting with "regf".
 func parseBaseBlock(b []byte) (*baseBlock, error) {
 	if len(b) < logBaseBlockSize {
-		return nil, &FormatError{Off: int64(len(b)), Msg: fmt.Sprintf("truncated base block: %d bytes, need %d", len(b), logBaseBlockSize)}
+		return nil, formatError(int64(len(b)), fmt.Sprintf("truncated base block: %d bytes, need %d", len(b), logBaseBlockSize))
 	}
 	if string(b[offSignature:offSignature+4]) != "regf" {
-		return nil, &FormatError{Off: offSignature, Msg: fmt.Sprintf("no regf signature (found %q)", b[:4])}
+		return nil, formatError(offSignature, fmt.Sprintf("no regf signature (found %q)", b[:4]))
 	}
 	le := binary.LittleEndian
 	return &baseBlock{
@@ -89,17 +89,7 @@ func parseBaseBlock(b []byte) (*baseBlock, error) {
 func (bb *baseBlock) checksumOK() bool { return bb.checksum == bb.computedSum }
 
 // decodeName decodes the UTF-16LE file name field up to its first NUL.
-func decodeName(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func decodeName(b []byte) string { return wintext.UTF16Z(b) }
 
 // sameHive reports whether two base-block file names may name the same
 // hive: equal ignoring case, or one of them empty.

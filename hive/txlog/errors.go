@@ -1,14 +1,11 @@
 package txlog
 
-import "fmt"
+import "github.com/hivescan/hivescan/hive/internal/formaterr"
 
-// FormatError reports a primary file that cannot be used at all: too short
-// or not a registry primary file. Off is the byte offset of the problem.
-type FormatError struct {
-	Off int64
-	Msg string
-}
+// FormatError reports a primary file that cannot be used at all: too short or
+// not a registry primary file: Format is "txlog", Offset the byte offset, Msg
+// what is wrong. It is the FormatError of every hive package; errors.Is
+// matches it with hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("txlog: %s (offset %#x)", e.Msg, e.Off)
-}
+func formatError(off int64, msg string) *FormatError { return formaterr.New("txlog", off, msg) }

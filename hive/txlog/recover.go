@@ -75,14 +75,14 @@ func dirty(bb *baseBlock) (bool, string) {
 
 func openPrimary(primary []byte) (*baseBlock, error) {
 	if len(primary) < baseBlockSize {
-		return nil, &FormatError{Off: int64(len(primary)), Msg: fmt.Sprintf("truncated primary file: %d bytes, a base block needs %d", len(primary), baseBlockSize)}
+		return nil, formatError(int64(len(primary)), fmt.Sprintf("truncated primary file: %d bytes, a base block needs %d", len(primary), baseBlockSize))
 	}
 	bb, err := parseBaseBlock(primary)
 	if err != nil {
 		return nil, err
 	}
 	if bb.fileType != fileTypePrimary && bb.checksumOK() {
-		return nil, &FormatError{Off: offFileType, Msg: fmt.Sprintf("file type %d is not a primary file", bb.fileType)}
+		return nil, formatError(offFileType, fmt.Sprintf("file type %d is not a primary file", bb.fileType))
 	}
 	return bb, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/klauspost/compress/zlib"
 
 	"github.com/hivescan/hivescan/hive/image/internal/lru"
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
 )
@@ -41,15 +42,14 @@ const (
 // ErrNoStoredHash is returned by Verify when the image stores no MD5.
 var ErrNoStoredHash = errors.New("ewf: image stores no MD5 hash")
 
-// FormatError reports a malformed image.
-type FormatError struct {
-	Segment int   // 1-based segment number
-	Offset  int64 // byte offset in the segment file
-	Msg     string
-}
+// FormatError reports a malformed image: Format is "ewf", File "segment N"
+// (1-based), Offset the byte offset in that segment file, Msg what is wrong.
+// It is the FormatError of every hive package; errors.Is matches it with
+// hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("ewf: segment %d, offset %#x: %s", e.Segment, e.Offset, e.Msg)
+func formatError(segment int, off int64, msg string) *FormatError {
+	return &FormatError{Format: "ewf", File: fmt.Sprintf("segment %d", segment), Offset: off, Msg: msg}
 }
 
 // Header holds the case metadata of the header sections, as recorded.
@@ -181,9 +181,9 @@ func NewReader(segments []io.ReaderAt, sizes []int64) (*Reader, error) {
 		}
 		if done != (i == len(segments)-1) {
 			if done {
-				return nil, &FormatError{i + 1, 0, "done section before the last segment"}
+				return nil, formatError(i+1, 0, "done section before the last segment")
 			}
-			return nil, &FormatError{i + 1, sizes[i], "last segment ends with next, not done: segments missing"}
+			return nil, formatError(i+1, sizes[i], "last segment ends with next, not done: segments missing")
 		}
 	}
 	if err := r.finish(); err != nil {
@@ -204,7 +204,7 @@ func (r *Reader) addSegment(ra io.ReaderAt, size int64, c io.Closer) (done bool,
 	r.segs = append(r.segs, s)
 	num := len(r.segs)
 	ferr := func(off int64, format string, args ...any) error {
-		return &FormatError{num, off, fmt.Sprintf(format, args...)}
+		return formatError(num, off, fmt.Sprintf(format, args...))
 	}
 	var fh [fileHeaderLen]byte
 	if err := r.readFull(s, fh[:], 0); err != nil {
@@ -293,11 +293,11 @@ func (r *Reader) readHash(s *segment, off int64, n int) []byte {
 
 func (r *Reader) parseVolume(s *segment, off, n int64, num int) error {
 	if n < 24 {
-		return &FormatError{num, off, fmt.Sprintf("volume section too short (%d bytes)", n)}
+		return formatError(num, off, fmt.Sprintf("volume section too short (%d bytes)", n))
 	}
 	var v [24]byte
 	if err := r.readFull(s, v[:], off); err != nil {
-		return &FormatError{num, off, "volume section: " + err.Error()}
+		return formatError(num, off, "volume section: "+err.Error())
 	}
 	spc := binary.LittleEndian.Uint32(v[8:])
 	bps := binary.LittleEndian.Uint32(v[12:])
@@ -306,10 +306,10 @@ func (r *Reader) parseVolume(s *segment, off, n int64, num int) error {
 		sectors &= 0xffffffff
 	}
 	if bps == 0 || spc == 0 || uint64(bps)*uint64(spc) > maxChunkSize {
-		return &FormatError{num, off, fmt.Sprintf("bad chunk layout: %d sectors of %d bytes", spc, bps)}
+		return formatError(num, off, fmt.Sprintf("bad chunk layout: %d sectors of %d bytes", spc, bps))
 	}
 	if sectors > (1<<62)/uint64(bps) {
-		return &FormatError{num, off + 16, fmt.Sprintf("sector count %d out of range", sectors)}
+		return formatError(num, off+16, fmt.Sprintf("sector count %d out of range", sectors))
 	}
 	r.BytesPerSector, r.SectorsPerChunk = bps, spc
 	r.chunkSize = int64(bps) * int64(spc)
@@ -322,21 +322,21 @@ func (r *Reader) parseVolume(s *segment, off, n int64, num int) error {
 func (r *Reader) parseErrors(s *segment, num int, off, n int64) error {
 	var h [520]byte
 	if n < int64(len(h)) {
-		return &FormatError{num, off, "error2 section too short"}
+		return formatError(num, off, "error2 section too short")
 	}
 	if err := r.readFull(s, h[:], off); err != nil {
-		return &FormatError{num, off, "error2 section: " + err.Error()}
+		return formatError(num, off, "error2 section: "+err.Error())
 	}
 	if binary.LittleEndian.Uint32(h[516:]) != adler32.Checksum(h[:516]) {
-		return &FormatError{num, off, "error2 header checksum mismatch"}
+		return formatError(num, off, "error2 header checksum mismatch")
 	}
 	count := int64(binary.LittleEndian.Uint32(h[:]))
 	if count > (n-520)/8 {
-		return &FormatError{num, off, fmt.Sprintf("%d error entries do not fit the %d-byte section", count, n)}
+		return formatError(num, off, fmt.Sprintf("%d error entries do not fit the %d-byte section", count, n))
 	}
 	b := make([]byte, count*8)
 	if err := r.readFull(s, b, off+520); err != nil {
-		return &FormatError{num, off + 520, "error2 entries: " + err.Error()}
+		return formatError(num, off+520, "error2 entries: "+err.Error())
 	}
 	for i := int64(0); i < count; i++ {
 		r.AcquisitionErrors = append(r.AcquisitionErrors, SectorRange{
@@ -350,17 +350,17 @@ func (r *Reader) parseErrors(s *segment, num int, off, n int64) error {
 func (r *Reader) addTable(s *segment, num int, off, n int64) error {
 	var h [24]byte
 	if n < 24 {
-		return &FormatError{num, off, "table section too short"}
+		return formatError(num, off, "table section too short")
 	}
 	if err := r.readFull(s, h[:], off); err != nil {
-		return &FormatError{num, off, "table header: " + err.Error()}
+		return formatError(num, off, "table header: "+err.Error())
 	}
 	if binary.LittleEndian.Uint32(h[20:]) != adler32.Checksum(h[:20]) {
-		return &FormatError{num, off, "table header checksum mismatch"}
+		return formatError(num, off, "table header checksum mismatch")
 	}
 	count := int64(binary.LittleEndian.Uint32(h[:]))
 	if count > (n-24)/4 {
-		return &FormatError{num, off, fmt.Sprintf("table of %d entries does not fit its %d-byte section", count, n)}
+		return formatError(num, off, fmt.Sprintf("table of %d entries does not fit its %d-byte section", count, n))
 	}
 	var first int64
 	if len(r.tables) > 0 {
@@ -381,7 +381,7 @@ func (r *Reader) addTable(s *segment, num int, off, n int64) error {
 
 func (r *Reader) finish() error {
 	if r.chunkSize == 0 {
-		return &FormatError{1, 0, "no volume section"}
+		return formatError(1, 0, "no volume section")
 	}
 	var mapped int64
 	if len(r.tables) > 0 {
@@ -389,7 +389,7 @@ func (r *Reader) finish() error {
 		mapped = last.first + last.count
 	}
 	if need := (r.size + r.chunkSize - 1) / r.chunkSize; mapped < need {
-		return &FormatError{len(r.segs), 0, fmt.Sprintf("tables map %d chunks, media needs %d (segments missing or truncated)", mapped, need)}
+		return formatError(len(r.segs), 0, fmt.Sprintf("tables map %d chunks, media needs %d (segments missing or truncated)", mapped, need))
 	}
 	per := max(1, min(maxCacheChunks, int(maxCacheBytes/r.chunkSize)))
 	r.cache = lru.New(per)
@@ -472,7 +472,7 @@ func (r *Reader) chunk(idx int64) ([]byte, error) {
 		}
 	}
 	ferr := func(msg string) error {
-		return &FormatError{t.seg + 1, start, fmt.Sprintf("chunk %d: %s", idx, msg)}
+		return formatError(t.seg+1, start, fmt.Sprintf("chunk %d: %s", idx, msg))
 	}
 	want := min(r.chunkSize, r.size-idx*r.chunkSize)
 	stored := end - start
@@ -562,7 +562,7 @@ func (r *Reader) tableEntries(ti int) ([]uint32, error) {
 			continue
 		}
 		if err = r.readFull(s, buf, off); err != nil {
-			err = &FormatError{t.seg + 1, off, "table entries: " + err.Error()}
+			err = formatError(t.seg+1, off, "table entries: "+err.Error())
 			continue
 		}
 		// Early formats (EWF, SMART, EnCase 1) store the chunks right after
@@ -570,7 +570,7 @@ func (r *Reader) tableEntries(ti int) ([]uint32, error) {
 		footer := t.footer && t.count > 0 &&
 			t.base+int64(binary.LittleEndian.Uint32(buf)&0x7fffffff) != off+t.count*4
 		if footer && binary.LittleEndian.Uint32(buf[t.count*4:]) != adler32.Checksum(buf[:t.count*4]) {
-			err = &FormatError{t.seg + 1, off, "table entries checksum mismatch"}
+			err = formatError(t.seg+1, off, "table entries checksum mismatch")
 			continue
 		}
 		r.tcache.Put(int64(ti), buf[:t.count*4])

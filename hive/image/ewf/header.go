@@ -5,7 +5,8 @@ import (
 	"compress/zlib"
 	"io"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // parseHeader decodes a header (ASCII) or header2 (UTF-16LE) section into
@@ -29,11 +30,7 @@ func (r *Reader) parseHeader(s *segment, off, n int64, wide bool) {
 	var str string
 	if wide {
 		text = bytes.TrimPrefix(text, []byte{0xff, 0xfe})
-		u := make([]uint16, len(text)/2)
-		for i := range u {
-			u[i] = uint16(text[2*i]) | uint16(text[2*i+1])<<8
-		}
-		str = string(utf16.Decode(u))
+		str = wintext.UTF16(text)
 	} else {
 		str = string(text)
 	}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 const (
@@ -45,18 +46,7 @@ func (d dirent) sequence() uint16 { return uint16(d.ref >> 48) }
 
 // fileTime converts a FILETIME (100 ns since 1601) to UTC, keeping its
 // full precision. Zero stays the zero time.
-func fileTime(ft uint64) time.Time {
-	if ft == 0 {
-		return time.Time{}
-	}
-	const epochDiff = 116444736000000000 // 1601→1970 in 100 ns
-	if ft < epochDiff {
-		d := epochDiff - ft
-		return time.Unix(-int64(d/1e7), -int64(d%1e7)*100).UTC()
-	}
-	d := ft - epochDiff
-	return time.Unix(int64(d/1e7), int64(d%1e7)*100).UTC()
-}
+func fileTime(ft uint64) time.Time { return wintext.Filetime(ft) }
 
 // fileName is a decoded $FILE_NAME attribute body.
 type fileName struct {
@@ -76,10 +66,6 @@ func parseFileName(b []byte) (fileName, bool) {
 	if 66+2*n > len(b) {
 		return fileName{}, false
 	}
-	u := make([]uint16, n)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[66+2*i:])
-	}
 	return fileName{
 		parent: binary.LittleEndian.Uint64(b[0:]),
 		times: Timestamps{
@@ -91,7 +77,7 @@ func parseFileName(b []byte) (fileName, bool) {
 		size:  int64(binary.LittleEndian.Uint64(b[48:]) & (1<<63 - 1)),
 		flags: binary.LittleEndian.Uint32(b[56:]),
 		ns:    b[65],
-		name:  string(utf16.Decode(u)),
+		name:  wintext.UTF16(b[66 : 66+2*n]),
 	}, true
 }
 

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // maxEntryBytes caps the GPT partition entry array read from disk. The
@@ -73,14 +74,14 @@ func readGPTHeader(r io.ReaderAt, size int64, ss int, lba uint64) (*gptHeader, e
 	}
 	hsize := binary.LittleEndian.Uint32(buf[12:])
 	if hsize < 92 || int(hsize) > ss {
-		return nil, &FormatError{off + 12, fmt.Sprintf("GPT header size %d", hsize)}
+		return nil, formatError(off+12, fmt.Sprintf("GPT header size %d", hsize))
 	}
 	want := binary.LittleEndian.Uint32(buf[16:])
 	h := make([]byte, hsize)
 	copy(h, buf)
 	clear(h[16:20])
 	if got := crc32.ChecksumIEEE(h); got != want {
-		return nil, &FormatError{off + 16, fmt.Sprintf("GPT header CRC32 %#08x, computed %#08x", want, got)}
+		return nil, formatError(off+16, fmt.Sprintf("GPT header CRC32 %#08x, computed %#08x", want, got))
 	}
 	g := &gptHeader{
 		myLBA:       binary.LittleEndian.Uint64(buf[24:]),
@@ -93,13 +94,13 @@ func readGPTHeader(r io.ReaderAt, size int64, ss int, lba uint64) (*gptHeader, e
 		entriesCRC:  binary.LittleEndian.Uint32(buf[88:]),
 	}
 	if g.myLBA != lba {
-		return nil, &FormatError{off + 24, fmt.Sprintf("GPT header says it is at LBA %d, found at %d", g.myLBA, lba)}
+		return nil, formatError(off+24, fmt.Sprintf("GPT header says it is at LBA %d, found at %d", g.myLBA, lba))
 	}
 	if g.entrySize < 128 || g.entrySize%8 != 0 {
-		return nil, &FormatError{off + 84, fmt.Sprintf("GPT entry size %d", g.entrySize)}
+		return nil, formatError(off+84, fmt.Sprintf("GPT entry size %d", g.entrySize))
 	}
 	if uint64(g.numEntries)*uint64(g.entrySize) > maxEntryBytes {
-		return nil, &FormatError{off + 80, fmt.Sprintf("GPT entry array of %d×%d bytes exceeds %d", g.numEntries, g.entrySize, maxEntryBytes)}
+		return nil, formatError(off+80, fmt.Sprintf("GPT entry array of %d×%d bytes exceeds %d", g.numEntries, g.entrySize, maxEntryBytes))
 	}
 	return g, nil
 }
@@ -108,14 +109,14 @@ func readGPTEntries(r io.ReaderAt, size int64, ss int, g *gptHeader) (*Table, er
 	n := int64(g.numEntries) * int64(g.entrySize)
 	off := int64(g.entriesLBA) * int64(ss)
 	if g.entriesLBA > uint64(size) || off < 0 || off+n > size {
-		return nil, &FormatError{off, "GPT entry array beyond the disk end"}
+		return nil, formatError(off, "GPT entry array beyond the disk end")
 	}
 	buf := make([]byte, n)
 	if err := readFull(r, buf, off); err != nil {
 		return nil, fmt.Errorf("reading GPT entries: %w", err)
 	}
 	if got := crc32.ChecksumIEEE(buf); got != g.entriesCRC {
-		return nil, &FormatError{off, fmt.Sprintf("GPT entry array CRC32 %#08x, computed %#08x", g.entriesCRC, got)}
+		return nil, formatError(off, fmt.Sprintf("GPT entry array CRC32 %#08x, computed %#08x", g.entriesCRC, got))
 	}
 	t := &Table{Scheme: GPT, SectorSize: ss}
 	for i := 0; i < int(g.numEntries); i++ {
@@ -142,17 +143,7 @@ func readGPTEntries(r io.ReaderAt, size int64, ss int, g *gptHeader) (*Table, er
 	return t, nil
 }
 
-func utf16Name(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.LittleEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func utf16Name(b []byte) string { return wintext.UTF16Z(b) }
 
 // guidString formats a GUID stored in the mixed-endian on-disk layout.
 func guidString(g [16]byte) string {

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
 )
 
 // Scheme names the kind of partition table.
@@ -43,14 +45,14 @@ type Table struct {
 	Warnings []string
 }
 
-// FormatError reports malformed partition data at a byte offset.
-type FormatError struct {
-	Off int64
-	Msg string
-}
+// FormatError reports malformed partition data at a byte offset: Format is
+// "partition table", Offset the byte offset, Msg what is wrong. It is the
+// FormatError of every hive package; errors.Is matches it with
+// hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("partition table: %s (offset %#x)", e.Msg, e.Off)
+func formatError(off int64, msg string) *FormatError {
+	return formaterr.New("partition table", off, msg)
 }
 
 // Read decodes the partition table of a disk of size bytes read through r.
@@ -94,7 +96,7 @@ func Read(r io.ReaderAt, size int64) (*Table, error) {
 		if len(gptErrs) > 0 {
 			return nil, errors.Join(gptErrs...)
 		}
-		return nil, &FormatError{512, "protective MBR but no GPT header"}
+		return nil, formatError(512, "protective MBR but no GPT header")
 	}
 	if len(gptErrs) > 0 && !hasSig {
 		// A damaged GPT with a damaged MBR: report the GPT problem.

@@ -11,9 +11,10 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Cookie identifies a VHD footer; DynamicCookie a dynamic disk header.
@@ -39,13 +40,12 @@ const (
 	maxBATEntries = 1 << 28
 )
 
-// FormatError reports a malformed image.
-type FormatError struct {
-	Offset int64 // byte offset in the file
-	Msg    string
-}
+// FormatError reports a malformed image at a byte offset of the file: Format
+// is "vhd", Offset the byte offset, Msg what is wrong. It is the FormatError
+// of every hive package; errors.Is matches it with hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string { return fmt.Sprintf("vhd: offset %#x: %s", e.Offset, e.Msg) }
+func formatError(off int64, msg string) *FormatError { return formaterr.New("vhd", off, msg) }
 
 // ErrDifferencing is wrapped by the error for differencing disks.
 var ErrDifferencing = errors.New("vhd: differencing disk needs its parent")
@@ -103,39 +103,39 @@ func HasFooter(b []byte) bool { return len(b) >= 8 && string(b[:8]) == Cookie }
 func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
 	r := &Reader{r: ra, fileSize: size}
 	if size < footerLen {
-		return nil, &FormatError{0, "file shorter than a footer"}
+		return nil, formatError(0, "file shorter than a footer")
 	}
 	footer := make([]byte, footerLen)
 	footerOff := size - footerLen
 	if err := r.readFull(footer, footerOff); err != nil {
-		return nil, &FormatError{footerOff, "footer: " + err.Error()}
+		return nil, formatError(footerOff, "footer: "+err.Error())
 	}
 	if !HasFooter(footer) || !checksumOK(footer, 64) {
 		// A dynamic disk keeps a copy of the footer at offset 0; use it
 		// when the one at the end is damaged or missing (truncation).
 		footerOff = 0
 		if err := r.readFull(footer, 0); err != nil || !HasFooter(footer) {
-			return nil, &FormatError{size - footerLen, "no VHD footer (cookie conectix)"}
+			return nil, formatError(size-footerLen, "no VHD footer (cookie conectix)")
 		}
 		if !checksumOK(footer, 64) {
-			return nil, &FormatError{0, "footer checksum mismatch"}
+			return nil, formatError(0, "footer checksum mismatch")
 		}
 	}
 	r.DiskType = binary.BigEndian.Uint32(footer[60:])
 	r.size = int64(binary.BigEndian.Uint64(footer[48:]))
 	if r.size < 0 || r.size > maxDiskSize {
-		return nil, &FormatError{footerOff + 48, fmt.Sprintf("disk size %d out of range", r.size)}
+		return nil, formatError(footerOff+48, fmt.Sprintf("disk size %d out of range", r.size))
 	}
 	switch r.DiskType {
 	case TypeFixed:
 		if footerOff != size-footerLen || r.size > footerOff {
-			return nil, &FormatError{footerOff + 48, fmt.Sprintf("fixed disk of %d bytes does not fit the %d-byte file", r.size, size)}
+			return nil, formatError(footerOff+48, fmt.Sprintf("fixed disk of %d bytes does not fit the %d-byte file", r.size, size))
 		}
 		return r, nil
 	case TypeDynamic, TypeDifferencing:
 		return r, r.readDynamic(footer)
 	}
-	return nil, &FormatError{footerOff + 60, fmt.Sprintf("unknown disk type %d", r.DiskType)}
+	return nil, formatError(footerOff+60, fmt.Sprintf("unknown disk type %d", r.DiskType))
 }
 
 // checksumOK verifies the one's complement sum of b with the 4-byte
@@ -154,13 +154,13 @@ func (r *Reader) readDynamic(footer []byte) error {
 	hoff := int64(binary.BigEndian.Uint64(footer[16:]))
 	h := make([]byte, dynHeaderLen)
 	if err := r.readFull(h, hoff); err != nil {
-		return &FormatError{16, fmt.Sprintf("dynamic header at %d: %v", hoff, err)}
+		return formatError(16, fmt.Sprintf("dynamic header at %d: %v", hoff, err))
 	}
 	if string(h[:8]) != DynamicCookie {
-		return &FormatError{hoff, "no dynamic disk header (cookie cxsparse)"}
+		return formatError(hoff, "no dynamic disk header (cookie cxsparse)")
 	}
 	if !checksumOK(h, 36) {
-		return &FormatError{hoff + 36, "dynamic header checksum mismatch"}
+		return formatError(hoff+36, "dynamic header checksum mismatch")
 	}
 	if r.DiskType == TypeDifferencing {
 		name := utf16BE(h[64:576])
@@ -170,17 +170,17 @@ func (r *Reader) readDynamic(footer []byte) error {
 	entries := int64(binary.BigEndian.Uint32(h[28:]))
 	r.BlockSize = int64(binary.BigEndian.Uint32(h[32:]))
 	if r.BlockSize < sectorSize || r.BlockSize > maxBlockSize || r.BlockSize%sectorSize != 0 {
-		return &FormatError{hoff + 32, fmt.Sprintf("block size %d out of range", r.BlockSize)}
+		return formatError(hoff+32, fmt.Sprintf("block size %d out of range", r.BlockSize))
 	}
 	if need := (r.size + r.BlockSize - 1) / r.BlockSize; entries < need || entries > maxBATEntries {
-		return &FormatError{hoff + 28, fmt.Sprintf("%d BAT entries for %d blocks", entries, need)}
+		return formatError(hoff+28, fmt.Sprintf("%d BAT entries for %d blocks", entries, need))
 	}
 	if batOff < 0 || batOff > r.fileSize || entries*4 > r.fileSize-batOff {
-		return &FormatError{hoff + 16, fmt.Sprintf("BAT at %d (%d entries) past the end of the %d-byte file", batOff, entries, r.fileSize)}
+		return formatError(hoff+16, fmt.Sprintf("BAT at %d (%d entries) past the end of the %d-byte file", batOff, entries, r.fileSize))
 	}
 	raw := make([]byte, entries*4)
 	if err := r.readFull(raw, batOff); err != nil {
-		return &FormatError{batOff, "BAT: " + err.Error()}
+		return formatError(batOff, "BAT: "+err.Error())
 	}
 	r.bat = make([]uint32, entries)
 	for i := range r.bat {
@@ -190,17 +190,7 @@ func (r *Reader) readDynamic(footer []byte) error {
 	return nil
 }
 
-func utf16BE(b []byte) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		c := binary.BigEndian.Uint16(b[i:])
-		if c == 0 {
-			break
-		}
-		u = append(u, c)
-	}
-	return string(utf16.Decode(u))
-}
+func utf16BE(b []byte) string { return wintext.UTF16BEZ(b) }
 
 // bitmap returns the sector bitmap of block blk stored at base.
 func (r *Reader) bitmap(blk, base int64) ([]byte, error) {
@@ -211,7 +201,7 @@ func (r *Reader) bitmap(blk, base int64) ([]byte, error) {
 	}
 	b := make([]byte, r.bitmapLen)
 	if err := r.readFull(b, base); err != nil {
-		return nil, &FormatError{base, fmt.Sprintf("block %d bitmap: %v", blk, err)}
+		return nil, formatError(base, fmt.Sprintf("block %d bitmap: %v", blk, err))
 	}
 	if r.bitmaps == nil || len(r.bitmaps) >= maxCachedBitmaps {
 		r.bitmaps = make(map[int64][]byte)
@@ -249,7 +239,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 			want = p[:rest]
 		}
 		if err := r.readFull(want, off); err != nil {
-			return 0, &FormatError{off, err.Error()}
+			return 0, formatError(off, err.Error())
 		}
 		if len(want) < len(p) {
 			return len(want), io.EOF
@@ -292,7 +282,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 			if set {
 				at := base + r.bitmapLen + in
 				if err := r.readFull(want[:run], at); err != nil {
-					return n, &FormatError{at, fmt.Sprintf("block %d: %v", blk, err)}
+					return n, formatError(at, fmt.Sprintf("block %d: %v", blk, err))
 				}
 			} else {
 				clear(want[:run])

@@ -13,9 +13,10 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-	"unicode/utf16"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Signature starts every VHDX file (the file type identifier).
@@ -81,13 +82,12 @@ func mustGUID(s string) [16]byte {
 	return b
 }
 
-// FormatError reports a malformed image.
-type FormatError struct {
-	Offset int64 // byte offset in the file
-	Msg    string
-}
+// FormatError reports a malformed image at a byte offset of the file: Format
+// is "vhdx", Offset the byte offset, Msg what is wrong. It is the FormatError
+// of every hive package; errors.Is matches it with hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string { return fmt.Sprintf("vhdx: offset %#x: %s", e.Offset, e.Msg) }
+func formatError(off int64, msg string) *FormatError { return formaterr.New("vhdx", off, msg) }
 
 // ErrDifferencing is wrapped by the error for differencing disks.
 var ErrDifferencing = errors.New("vhdx: differencing disk needs its parent")
@@ -150,7 +150,7 @@ func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
 	r := &Reader{r: ra, fileSize: size}
 	sig := make([]byte, 8)
 	if err := r.readFull(sig, 0); err != nil || string(sig) != Signature {
-		return nil, &FormatError{0, "no VHDX file type identifier"}
+		return nil, formatError(0, "no VHDX file type identifier")
 	}
 	if err := r.readHeader(); err != nil {
 		return nil, err
@@ -182,10 +182,10 @@ func (r *Reader) readHeader() error {
 		}
 	}
 	if best == nil {
-		return &FormatError{64 * kib, "no valid header (signature head, CRC-32C)"}
+		return formatError(64*kib, "no valid header (signature head, CRC-32C)")
 	}
 	if v := binary.LittleEndian.Uint16(best[66:]); v != 1 {
-		return &FormatError{64*kib + 66, fmt.Sprintf("unsupported version %d", v)}
+		return formatError(64*kib+66, fmt.Sprintf("unsupported version %d", v))
 	}
 	r.LogPending = bytes.Count(best[48:64], []byte{0}) != 16
 	return nil
@@ -197,12 +197,12 @@ func (r *Reader) readRegions() (bat, meta region, err error) {
 	for _, off := range []int64{192 * kib, 256 * kib} {
 		t := make([]byte, regionTableSize)
 		if r.readFull(t, off) != nil || string(t[:4]) != "regi" || !checksumOK(t) {
-			err = &FormatError{off, "no valid region table (signature regi, CRC-32C)"}
+			err = formatError(off, "no valid region table (signature regi, CRC-32C)")
 			continue
 		}
 		n := binary.LittleEndian.Uint32(t[8:])
 		if n > maxRegions {
-			err = &FormatError{off + 8, fmt.Sprintf("%d region entries", n)}
+			err = formatError(off+8, fmt.Sprintf("%d region entries", n))
 			continue
 		}
 		bat, meta, err = region{}, region{}, nil
@@ -217,15 +217,15 @@ func (r *Reader) readRegions() (bat, meta region, err error) {
 				meta = rg
 			default:
 				if required {
-					err = &FormatError{off + 16 + 32*int64(i), fmt.Sprintf("unknown required region %x", e[:16])}
+					err = formatError(off+16+32*int64(i), fmt.Sprintf("unknown required region %x", e[:16]))
 				}
 			}
 			if rg.off < 0 || rg.length < 0 || rg.off > r.fileSize || rg.length > r.fileSize-rg.off {
-				err = &FormatError{off + 16 + 32*int64(i), fmt.Sprintf("region at %d (%d bytes) past the end of the file", rg.off, rg.length)}
+				err = formatError(off+16+32*int64(i), fmt.Sprintf("region at %d (%d bytes) past the end of the file", rg.off, rg.length))
 			}
 		}
 		if err == nil && (bat.length == 0 || meta.length == 0) {
-			err = &FormatError{off, "region table lacks the BAT or metadata region"}
+			err = formatError(off, "region table lacks the BAT or metadata region")
 		}
 		if err == nil {
 			return bat, meta, nil
@@ -236,19 +236,19 @@ func (r *Reader) readRegions() (bat, meta region, err error) {
 
 func (r *Reader) readMetadata(meta region) error {
 	if meta.length < 32 {
-		return &FormatError{meta.off, "metadata region too small"}
+		return formatError(meta.off, "metadata region too small")
 	}
 	hdr := make([]byte, 32)
 	if err := r.readFull(hdr, meta.off); err != nil || string(hdr[:8]) != "metadata" {
-		return &FormatError{meta.off, "no metadata table (signature metadata)"}
+		return formatError(meta.off, "no metadata table (signature metadata)")
 	}
 	n := int64(binary.LittleEndian.Uint16(hdr[10:]))
 	if n > maxMetaEntries || 32+32*n > meta.length {
-		return &FormatError{meta.off + 10, fmt.Sprintf("%d metadata entries", n)}
+		return formatError(meta.off+10, fmt.Sprintf("%d metadata entries", n))
 	}
 	entries := make([]byte, 32*n)
 	if err := r.readFull(entries, meta.off+32); err != nil {
-		return &FormatError{meta.off + 32, "metadata entries: " + err.Error()}
+		return formatError(meta.off+32, "metadata entries: "+err.Error())
 	}
 	item := func(g [16]byte, min int64) ([]byte, int64, error) {
 		for i := int64(0); i < n; i++ {
@@ -260,11 +260,11 @@ func (r *Reader) readMetadata(meta region) error {
 			length := int64(binary.LittleEndian.Uint32(e[20:]))
 			at := meta.off + 32 + 32*i
 			if length < min || length > maxMetaItem || off > meta.length || length > meta.length-off {
-				return nil, at, &FormatError{at, fmt.Sprintf("metadata item %x: %d bytes at %d out of range", g, length, off)}
+				return nil, at, formatError(at, fmt.Sprintf("metadata item %x: %d bytes at %d out of range", g, length, off))
 			}
 			b := make([]byte, length)
 			if err := r.readFull(b, meta.off+off); err != nil {
-				return nil, at, &FormatError{meta.off + off, "metadata item: " + err.Error()}
+				return nil, at, formatError(meta.off+off, "metadata item: "+err.Error())
 			}
 			return b, meta.off + off, nil
 		}
@@ -283,7 +283,7 @@ func (r *Reader) readMetadata(meta region) error {
 		return err
 	}
 	if fp == nil || vs == nil || ls == nil {
-		return &FormatError{meta.off, "metadata lacks file parameters, virtual disk size or logical sector size"}
+		return formatError(meta.off, "metadata lacks file parameters, virtual disk size or logical sector size")
 	}
 	r.BlockSize = int64(binary.LittleEndian.Uint32(fp))
 	flags := binary.LittleEndian.Uint32(fp[4:])
@@ -296,15 +296,15 @@ func (r *Reader) readMetadata(meta region) error {
 		return fmt.Errorf("%w %s", ErrDifferencing, parentPath(pl))
 	}
 	if r.BlockSize < mib || r.BlockSize > 256*mib || r.BlockSize&(r.BlockSize-1) != 0 {
-		return &FormatError{fpOff, fmt.Sprintf("block size %d out of range", r.BlockSize)}
+		return formatError(fpOff, fmt.Sprintf("block size %d out of range", r.BlockSize))
 	}
 	r.LogicalSectorSize = int64(binary.LittleEndian.Uint32(ls))
 	if r.LogicalSectorSize != 512 && r.LogicalSectorSize != 4096 {
-		return &FormatError{lsOff, fmt.Sprintf("logical sector size %d", r.LogicalSectorSize)}
+		return formatError(lsOff, fmt.Sprintf("logical sector size %d", r.LogicalSectorSize))
 	}
 	r.size = int64(binary.LittleEndian.Uint64(vs))
 	if r.size < 0 || r.size > maxVirtualSize {
-		return &FormatError{vsOff, fmt.Sprintf("virtual disk size %d out of range", r.size)}
+		return formatError(vsOff, fmt.Sprintf("virtual disk size %d out of range", r.size))
 	}
 	return nil
 }
@@ -333,13 +333,7 @@ func parentPath(b []byte) string {
 	return "(parent locator without a path)"
 }
 
-func utf16LE(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
-}
+func utf16LE(b []byte) string { return wintext.UTF16(b) }
 
 func (r *Reader) readBAT(bat region) error {
 	chunkRatio := (int64(1) << 23) * r.LogicalSectorSize / r.BlockSize
@@ -349,11 +343,11 @@ func (r *Reader) readBAT(bat region) error {
 		total += (blocks - 1) / chunkRatio
 	}
 	if total*8 > bat.length {
-		return &FormatError{bat.off, fmt.Sprintf("BAT region of %d bytes holds fewer than %d entries", bat.length, total)}
+		return formatError(bat.off, fmt.Sprintf("BAT region of %d bytes holds fewer than %d entries", bat.length, total))
 	}
 	raw := make([]byte, total*8)
 	if err := r.readFull(raw, bat.off); err != nil {
-		return &FormatError{bat.off, "BAT: " + err.Error()}
+		return formatError(bat.off, "BAT: "+err.Error())
 	}
 	r.bat = make([]uint64, blocks)
 	for i := range r.bat {
@@ -398,10 +392,10 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 		case StateFullyPresent:
 			at := int64(e>>20)*mib + in
 			if err := r.readFull(want, at); err != nil {
-				return n, &FormatError{at, fmt.Sprintf("payload block %d: %v", blk, err)}
+				return n, formatError(at, fmt.Sprintf("payload block %d: %v", blk, err))
 			}
 		default:
-			return n, &FormatError{0, fmt.Sprintf("payload block %d: state %d invalid in a disk without parent", blk, state)}
+			return n, formatError(0, fmt.Sprintf("payload block %d: state %d invalid in a disk without parent", blk, state))
 		}
 		n += len(want)
 	}

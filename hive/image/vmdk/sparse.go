@@ -77,7 +77,7 @@ func parseSparseHeader(b []byte) sparseHeader {
 
 func newSparse(f *counted, name string) (*sparseExtent, error) {
 	ferr := func(off int64, format string, args ...any) error {
-		return &FormatError{name, off, fmt.Sprintf(format, args...)}
+		return formatError(name, off, fmt.Sprintf(format, args...))
 	}
 	b := make([]byte, sector)
 	if err := f.readFull(b, 0); err != nil || string(b[:4]) != SparseMagic {
@@ -171,7 +171,7 @@ func (s *sparseExtent) readAt(p []byte, off int64) error {
 		default:
 			at := int64(gte)*sector + in
 			if err := s.f.readFull(p[:m], at); err != nil {
-				return &FormatError{s.name, at, fmt.Sprintf("grain %d: %v", g, err)}
+				return formatError(s.name, at, fmt.Sprintf("grain %d: %v", g, err))
 			}
 		}
 		p, off = p[m:], off+m
@@ -196,7 +196,7 @@ func (s *sparseExtent) gte(g int64) (uint32, error) {
 		b = make([]byte, s.gtes*4)
 		at := int64(sec) * sector
 		if err := s.f.readFull(b, at); err != nil {
-			return 0, &FormatError{s.name, at, fmt.Sprintf("grain table %d: %v", t, err)}
+			return 0, formatError(s.name, at, fmt.Sprintf("grain table %d: %v", t, err))
 		}
 		s.tables.Put(t, b)
 	}
@@ -211,7 +211,7 @@ func (s *sparseExtent) compressedGrain(g, off int64) ([]byte, error) {
 		return b, nil
 	}
 	ferr := func(format string, args ...any) error {
-		return &FormatError{s.name, off, fmt.Sprintf("grain %d: ", g) + fmt.Sprintf(format, args...)}
+		return formatError(s.name, off, fmt.Sprintf("grain %d: ", g)+fmt.Sprintf(format, args...))
 	}
 	var m [12]byte
 	if err := s.f.readFull(m[:], off); err != nil {

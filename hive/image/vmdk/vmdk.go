@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hivescan/hivescan/hive/image/internal/readfull"
+	"github.com/hivescan/hivescan/hive/internal/formaterr"
 )
 
 // SparseMagic starts a hosted sparse extent; DescriptorMagic a text
@@ -29,15 +30,14 @@ const (
 
 const maxExtents = 4096
 
-// FormatError reports a malformed disk.
-type FormatError struct {
-	File   string // the file at fault
-	Offset int64  // byte offset in that file
-	Msg    string
-}
+// FormatError reports a malformed disk: Format is "vmdk", File the file at
+// fault, Offset the byte offset in that file, Msg what is wrong. It is the
+// FormatError of every hive package; errors.Is matches it with
+// hive.ErrDamaged.
+type FormatError = formaterr.Error
 
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("vmdk: %s: offset %#x: %s", e.File, e.Offset, e.Msg)
+func formatError(file string, off int64, msg string) *FormatError {
+	return &FormatError{Format: "vmdk", File: file, Offset: off, Msg: msg}
 }
 
 // ErrDifferencing is wrapped by the error for disks that need a parent.
@@ -103,7 +103,7 @@ func Open(name string) (*Reader, error) {
 		r.Descriptor = true
 		if f.size > maxDescSize {
 			r.Close()
-			return nil, &FormatError{name, 0, fmt.Sprintf("descriptor of %d bytes too large", f.size)}
+			return nil, formatError(name, 0, fmt.Sprintf("descriptor of %d bytes too large", f.size))
 		}
 		text := make([]byte, f.size)
 		if err := f.readFull(text, 0); err != nil {
@@ -269,12 +269,12 @@ func (r *Reader) fromDescriptor(text, name, dir string) error {
 	}
 	r.CreateType = d.createType
 	if len(d.extents) == 0 {
-		return &FormatError{name, 0, "descriptor lists no extents"}
+		return formatError(name, 0, "descriptor lists no extents")
 	}
 	for _, e := range d.extents {
 		size := e.sectors * sector
 		if r.size > maxCapacity-size {
-			return &FormatError{name, 0, fmt.Sprintf("line %d: disk larger than %d bytes", e.line, int64(maxCapacity))}
+			return formatError(name, 0, fmt.Sprintf("line %d: disk larger than %d bytes", e.line, int64(maxCapacity)))
 		}
 		x := extent{start: r.size, size: size}
 		switch e.kind {
@@ -295,12 +295,12 @@ func (r *Reader) fromDescriptor(text, name, dir string) error {
 				return err
 			}
 			if s.capacity < size {
-				return &FormatError{f.name, 12, fmt.Sprintf("extent capacity %d smaller than the %d bytes the descriptor lists", s.capacity, size)}
+				return formatError(f.name, 12, fmt.Sprintf("extent capacity %d smaller than the %d bytes the descriptor lists", s.capacity, size))
 			}
 			r.Compressed = r.Compressed || s.compressed
 			x.sparse = s
 		case "":
-			return &FormatError{name, 0, fmt.Sprintf("line %d: malformed extent", e.line)}
+			return formatError(name, 0, fmt.Sprintf("line %d: malformed extent", e.line))
 		default:
 			return fmt.Errorf("%w %s (%s line %d)", ErrUnsupportedExtent, e.kind, name, e.line)
 		}
@@ -350,7 +350,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 			}
 		case x.flat != nil:
 			if err := x.flat.readFull(want, x.flatOff+in); err != nil {
-				return n, &FormatError{x.flat.name, x.flatOff + in, err.Error()}
+				return n, formatError(x.flat.name, x.flatOff+in, err.Error())
 			}
 		default:
 			clear(want)

@@ -1,8 +1,10 @@
-package hivetest
+package hivewrite
 
 import (
 	"unicode"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // encodeName returns a key or value name as stored in a cell: Latin-1 bytes
@@ -85,4 +87,4 @@ func nameHint(s string) [4]byte {
 // "largest name" fields.
 func utf16Len(s string) int { return 2 * len(utf16.Encode([]rune(s))) }
 
-func upperKey(s string) string { return string(utf16.Decode(upperUnits(s))) }
+func upperKey(s string) string { return wintext.UnitsString(upperUnits(s)) }

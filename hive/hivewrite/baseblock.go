@@ -1,9 +1,11 @@
-package hivetest
+package hivewrite
 
 import (
 	"encoding/binary"
 	"time"
 	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Base block field offsets.
@@ -26,14 +28,7 @@ const (
 
 // filetime converts t to a Windows FILETIME (100 ns ticks since 1601-01-01
 // UTC); times before 1601 become 0.
-func filetime(t time.Time) uint64 {
-	const secondsTo1970 = 11644473600
-	s := t.Unix() + secondsTo1970
-	if s < 0 {
-		return 0
-	}
-	return uint64(s)*10_000_000 + uint64(t.Nanosecond()/100)
-}
+func filetime(t time.Time) uint64 { return wintext.ToFiletime(t) }
 
 // writeBaseBlock fills b (4096 bytes) with a primary-file base block. The
 // checksum is left to checksum.

@@ -1,10 +1,11 @@
-package hivetest
+package hivewrite
 
 import (
 	"errors"
 	"fmt"
 	"slices"
-	"unicode/utf16"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // nk and vk field offsets, relative to the cell (size field included).
@@ -22,7 +23,7 @@ func (h *Hive) at(cell int) int { return baseBlockSize + cell }
 
 func (h *Hive) inFile(cell, n int) error {
 	if cell < 0 || h.at(cell)+n > len(h.Bytes) {
-		return fmt.Errorf("hivetest: cell %#x is beyond the end of the file (%d bytes)", cell, len(h.Bytes))
+		return fmt.Errorf("hivewrite: cell %#x is beyond the end of the file (%d bytes)", cell, len(h.Bytes))
 	}
 	return nil
 }
@@ -35,7 +36,7 @@ func (h *Hive) appendCell(payload int) (int, error) {
 		end = b.Offset + b.Size
 	}
 	if h.at(end) != len(h.Bytes) {
-		return 0, fmt.Errorf("hivetest: file is %d bytes, not the %d its hive bins take", len(h.Bytes), h.at(end))
+		return 0, fmt.Errorf("hivewrite: file is %d bytes, not the %d its hive bins take", len(h.Bytes), h.at(end))
 	}
 	// An allocator over the existing bins data, with no open bin, starts a
 	// new bin at its end.
@@ -59,11 +60,7 @@ func (h *Hive) nkName(off int) string {
 		}
 		return string(r)
 	}
-	u := make([]uint16, len(raw)/2)
-	for i := range u {
-		u[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
-	}
-	return string(utf16.Decode(u))
+	return wintext.UTF16(raw)
 }
 
 // AddCycle makes the key's subkey list also list the key's parent (the
@@ -74,7 +71,7 @@ func (h *Hive) nkName(off int) string {
 func (h *Hive) AddCycle(path string) error {
 	k, ok := h.key(path)
 	if !ok {
-		return fmt.Errorf("hivetest: AddCycle: no key %q", path)
+		return fmt.Errorf("hivewrite: AddCycle: no key %q", path)
 	}
 	target := k.nk
 	if k.hasParent {
@@ -91,20 +88,20 @@ func (h *Hive) AddCycle(path string) error {
 	case k.subkeys < 0:
 		off, err := h.appendCell(4 + width)
 		if err != nil {
-			return fmt.Errorf("hivetest: AddCycle: %w", err)
+			return fmt.Errorf("hivewrite: AddCycle: %w", err)
 		}
 		writeLeaf(h.Bytes[baseBlockSize:], off, kind, []leafElem{elem})
 		list = off
 	case len(k.leaves) > 0:
 		leaf, err := h.appendCell(4 + width)
 		if err != nil {
-			return fmt.Errorf("hivetest: AddCycle: %w", err)
+			return fmt.Errorf("hivewrite: AddCycle: %w", err)
 		}
 		writeLeaf(h.Bytes[baseBlockSize:], leaf, kind, []leafElem{elem})
 		leaves := append(slices.Clone(k.leaves), leaf)
 		ri, err := h.appendCell(4 + 4*len(leaves))
 		if err != nil {
-			return fmt.Errorf("hivetest: AddCycle: %w", err)
+			return fmt.Errorf("hivewrite: AddCycle: %w", err)
 		}
 		d := h.Bytes[baseBlockSize:]
 		copy(d[ri+4:], "ri")
@@ -129,7 +126,7 @@ func (h *Hive) AddCycle(path string) error {
 		elems = slices.Insert(elems, at, elem)
 		off, err := h.appendCell(4 + width*len(elems))
 		if err != nil {
-			return fmt.Errorf("hivetest: AddCycle: %w", err)
+			return fmt.Errorf("hivewrite: AddCycle: %w", err)
 		}
 		d = h.Bytes[baseBlockSize:]
 		writeLeaf(d, off, kind, elems)
@@ -157,10 +154,10 @@ func (h *Hive) Truncate(n int) {
 func (h *Hive) SetValueSize(path, name string, size uint32) error {
 	v, ok := h.value(path, name)
 	if !ok {
-		return fmt.Errorf("hivetest: SetValueSize: no value %q in key %q", name, path)
+		return fmt.Errorf("hivewrite: SetValueSize: no value %q in key %q", name, path)
 	}
 	if err := h.inFile(v.vk, cellVKDataSize+4); err != nil {
-		return fmt.Errorf("hivetest: SetValueSize: %w", err)
+		return fmt.Errorf("hivewrite: SetValueSize: %w", err)
 	}
 	put32(h.Bytes, h.at(v.vk)+cellVKDataSize, size)
 	return nil
@@ -174,26 +171,26 @@ func (h *Hive) SetValueSize(path, name string, size uint32) error {
 func (h *Hive) FreeValue(path, name string) error {
 	k, ok := h.key(path)
 	if !ok {
-		return fmt.Errorf("hivetest: FreeValue: no key %q", path)
+		return fmt.Errorf("hivewrite: FreeValue: no key %q", path)
 	}
 	v, ok := k.vals[upperKey(name)]
 	if !ok {
-		return fmt.Errorf("hivetest: FreeValue: no value %q in key %q", name, path)
+		return fmt.Errorf("hivewrite: FreeValue: no value %q in key %q", name, path)
 	}
 	if err := h.inFile(k.nk, nkHeaderSize+4); err != nil {
-		return fmt.Errorf("hivetest: FreeValue: %w", err)
+		return fmt.Errorf("hivewrite: FreeValue: %w", err)
 	}
 	d := h.Bytes[baseBlockSize:]
 	n := int(get32(d, k.nk+cellNKValueCount))
 	if err := h.inFile(k.values, 4+4*n); err != nil {
-		return fmt.Errorf("hivetest: FreeValue: %w", err)
+		return fmt.Errorf("hivewrite: FreeValue: %w", err)
 	}
 	i := 0
 	for i < n && int(get32(d, k.values+4+4*i)) != v.vk {
 		i++
 	}
 	if i == n {
-		return errors.New("hivetest: FreeValue: value not in the value list")
+		return errors.New("hivewrite: FreeValue: value not in the value list")
 	}
 	copy(d[k.values+4+4*i:], d[k.values+4+4*(i+1):k.values+4+4*n])
 	put32(d, k.nk+cellNKValueCount, uint32(n-1))
@@ -217,10 +214,10 @@ func (h *Hive) FreeValue(path, name string) error {
 // CorruptHbinHeader zeroes the signature of the n-th hive bin (from 0).
 func (h *Hive) CorruptHbinHeader(n int) error {
 	if n < 0 || n >= len(h.bins) {
-		return fmt.Errorf("hivetest: CorruptHbinHeader: no hive bin %d (the hive has %d)", n, len(h.bins))
+		return fmt.Errorf("hivewrite: CorruptHbinHeader: no hive bin %d (the hive has %d)", n, len(h.bins))
 	}
 	if err := h.inFile(h.bins[n].Offset, 4); err != nil {
-		return fmt.Errorf("hivetest: CorruptHbinHeader: %w", err)
+		return fmt.Errorf("hivewrite: CorruptHbinHeader: %w", err)
 	}
 	copy(h.Bytes[h.at(h.bins[n].Offset):], "\x00\x00\x00\x00")
 	return nil

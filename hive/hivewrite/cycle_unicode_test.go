@@ -1,4 +1,4 @@
-package hivetest_test
+package hivewrite_test
 
 import (
 	"context"
@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/hivescan/hivescan/hive"
-	"github.com/hivescan/hivescan/hive/hivetest"
+	"github.com/hivescan/hivescan/hive/hivewrite"
 )
 
 // AddCycle on a key whose path is not ASCII used to dereference a nil
 // parent (the parent was looked up by its path as written, the map is keyed
 // upper-cased). The cycle it makes must be what a reader sees.
 func TestAddCycleUnicodePath(t *testing.T) {
-	root := &hivetest.Key{Name: "ROOT", Subkeys: []*hivetest.Key{{Name: "ControlSet001", Subkeys: []*hivetest.Key{{Name: "Привет", Subkeys: []*hivetest.Key{{Name: "x"}}}}}}}
-	b, err := hivetest.Build(root, hivetest.Options{})
+	root := &hivewrite.Key{Name: "ROOT", Subkeys: []*hivewrite.Key{{Name: "ControlSet001", Subkeys: []*hivewrite.Key{{Name: "Привет", Subkeys: []*hivewrite.Key{{Name: "x"}}}}}}}
+	b, err := hivewrite.Build(root, hivewrite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package hivetest
+package hivewrite
 
 import (
 	"errors"
@@ -25,19 +25,19 @@ const none = 0xFFFFFFFF // an offset that points nowhere
 // case, an unknown SubkeyList, or Minor outside 3..6.
 func Build(root *Key, opts Options) (*Hive, error) {
 	if root == nil {
-		return nil, errors.New("hivetest: nil root key")
+		return nil, errors.New("hivewrite: nil root key")
 	}
 	o := opts.withDefaults()
 	if o.Minor < 3 || o.Minor > 6 {
-		return nil, fmt.Errorf("hivetest: minor version %d not in 3..6", o.Minor)
+		return nil, fmt.Errorf("hivewrite: minor version %d not in 3..6", o.Minor)
 	}
 	switch o.SubkeyList {
 	case "lh", "lf", "li":
 	default:
-		return nil, fmt.Errorf("hivetest: unknown subkey list kind %q", o.SubkeyList)
+		return nil, fmt.Errorf("hivewrite: unknown subkey list kind %q", o.SubkeyList)
 	}
 	if o.RIThreshold > 0xFFFF {
-		return nil, fmt.Errorf("hivetest: RIThreshold %d exceeds a leaf's 65535 elements", o.RIThreshold)
+		return nil, fmt.Errorf("hivewrite: RIThreshold %d exceeds a leaf's 65535 elements", o.RIThreshold)
 	}
 	b := &builder{opts: o, hive: &Hive{
 		opts:    o,
@@ -94,14 +94,14 @@ func (b *builder) key(k *Key, path string, parent int, deleted bool) (int, error
 		display = `\`
 	}
 	if err := checkName(k.Name, maxKeyNameLen); err != nil {
-		return 0, fmt.Errorf("hivetest: key %q: %w", display, err)
+		return 0, fmt.Errorf("hivewrite: key %q: %w", display, err)
 	}
 	if strings.Contains(k.Name, `\`) {
-		return 0, fmt.Errorf("hivetest: key %q: name contains a backslash", display)
+		return 0, fmt.Errorf("hivewrite: key %q: name contains a backslash", display)
 	}
 	name, compressed := encodeName(k.Name)
 	if len(name) > 0xFFFF {
-		return 0, fmt.Errorf("hivetest: key %q: name too long", display)
+		return 0, fmt.Errorf("hivewrite: key %q: name too long", display)
 	}
 	nk := b.cell(nkHeaderSize + len(name))
 	kc := &keyCells{name: k.Name, nk: nk, subkeys: -1, values: -1, class: -1,
@@ -137,7 +137,7 @@ func (b *builder) key(k *Key, path string, parent int, deleted bool) (int, error
 	if k.Class != "" {
 		cls := utf16le(k.Class)
 		if len(cls) > 0xFFFF {
-			return 0, fmt.Errorf("hivetest: key %q: class too long", display)
+			return 0, fmt.Errorf("hivewrite: key %q: class too long", display)
 		}
 		f.class = b.cell(len(cls))
 		copy(b.a.data[f.class+4:], cls)
@@ -168,11 +168,11 @@ func (b *builder) values(k *Key, display string, kc *keyCells, f *nkFields) erro
 	var list []int
 	for _, v := range k.Values {
 		if err := checkName(v.Name, maxValueNameLen); err != nil {
-			return fmt.Errorf("hivetest: key %q: value: %w", display, err)
+			return fmt.Errorf("hivewrite: key %q: value: %w", display, err)
 		}
 		u := upperKey(v.Name)
 		if seen[u] {
-			return fmt.Errorf("hivetest: key %q: duplicate value %q", display, v.Name)
+			return fmt.Errorf("hivewrite: key %q: duplicate value %q", display, v.Name)
 		}
 		seen[u] = true
 		vc := b.value(v)
@@ -191,7 +191,7 @@ func (b *builder) values(k *Key, display string, kc *keyCells, f *nkFields) erro
 	}
 	for _, v := range k.DeletedValues {
 		if err := checkName(v.Name, maxValueNameLen); err != nil {
-			return fmt.Errorf("hivetest: key %q: deleted value: %w", display, err)
+			return fmt.Errorf("hivewrite: key %q: deleted value: %w", display, err)
 		}
 		vc := b.value(v)
 		for _, c := range vc.cells() {
@@ -214,10 +214,10 @@ func (b *builder) subkeys(k *Key, path, display string, nk int, deleted bool, kc
 	children := make([]child, 0, len(k.Subkeys))
 	for _, s := range k.Subkeys {
 		if s == nil {
-			return fmt.Errorf("hivetest: key %q: nil subkey", display)
+			return fmt.Errorf("hivewrite: key %q: nil subkey", display)
 		}
 		if s.Name == "" {
-			return fmt.Errorf("hivetest: key %q: subkey with an empty name", display)
+			return fmt.Errorf("hivewrite: key %q: subkey with an empty name", display)
 		}
 		children = append(children, child{s, upperUnits(s.Name)})
 	}
@@ -225,7 +225,7 @@ func (b *builder) subkeys(k *Key, path, display string, nk int, deleted bool, kc
 	var elems []leafElem
 	for i, c := range children {
 		if i > 0 && compareUnits(children[i-1].upper, c.upper) == 0 {
-			return fmt.Errorf("hivetest: key %q: duplicate subkey %q", display, c.key.Name)
+			return fmt.Errorf("hivewrite: key %q: duplicate subkey %q", display, c.key.Name)
 		}
 		off, err := b.key(c.key, childPath(path, c.key.Name), nk, deleted)
 		if err != nil {
@@ -242,7 +242,7 @@ func (b *builder) subkeys(k *Key, path, display string, nk int, deleted bool, kc
 	}
 	for _, d := range k.DeletedSubkeys {
 		if d == nil || d.Name == "" {
-			return fmt.Errorf("hivetest: key %q: deleted subkey without a name", display)
+			return fmt.Errorf("hivewrite: key %q: deleted subkey without a name", display)
 		}
 		var cells []int
 		outer := b.freed

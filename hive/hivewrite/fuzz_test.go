@@ -1,4 +1,4 @@
-package hivetest
+package hivewrite
 
 import (
 	"strings"
