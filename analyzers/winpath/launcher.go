@@ -4,8 +4,9 @@ import (
 	"encoding/base64"
 	"sort"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // maxDecoded caps the decoded text of powershell -EncodedCommand (bytes of
@@ -208,11 +209,7 @@ func decodePowerShell(arg string) string {
 	if err != nil || len(raw) < 2 {
 		return ""
 	}
-	u := make([]uint16, len(raw)/2)
-	for i := range u {
-		u[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
-	}
-	out := string(utf16.Decode(u))
+	out := wintext.UTF16(raw)
 	if len(out) > maxDecoded {
 		out = out[:maxDecoded]
 		for !utf8.ValidString(out) {

@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/hivescan/hivescan/internal/wintext"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -268,11 +268,7 @@ func asText(b []byte) string {
 			}
 		}
 		if zeros*4 >= len(b) { // at least half of the odd bytes
-			u := make([]uint16, len(b)/2)
-			for i := range u {
-				u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
-			}
-			return string(utf16.Decode(u))
+			return wintext.UTF16(b)
 		}
 	}
 	return string(b)
