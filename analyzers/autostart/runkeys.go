@@ -1,9 +1,12 @@
 package autostart
 
 import (
+	_ "embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -232,6 +235,18 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 		f.Detail += " Windows itself ships this entry."
 		return f, true, nil
 	}
+	if n, ok := borrowedRunName(v.Name()); ok && !n.programs[strings.ToLower(a.Path.Base)] {
+		f.Rule = "runkey.name-reuse"
+		f.Title = fmt.Sprintf("%s value \"%s\" (the name of %s) starts %s", loc.label, v.Name(), n.owner, prog)
+		f.Detail += fmt.Sprintf(" The value is named like the entry %s writes, which starts %s, but it starts %s: a borrowed name is how persistence hides among entries an analyst skips over. Check whether the real component is installed and where this program came from.", n.owner, n.list(), prog)
+		base = report.Max(base, report.Medium)
+		a.Reasons = append(a.Reasons, winpath.Reason{Rule: "name.borrowed", Severity: report.Medium, Attack: []string{"T1036"},
+			Text: "The Run value's name belongs to another program (" + n.list() + ")."})
+	}
+	if a.Path.Relative && e.Kind() != hive.KindNTUser && loc.kind != rkServices {
+		base = report.Max(base, report.Low)
+		f.Detail += " The command names no folder: Windows finds " + prog + " through App Paths and the search path (System32, the Windows folder, then the PATH folders), so a file of that name placed earlier in that order runs instead, for every user. Installers write full paths."
+	}
 	var caps map[string]analysis.Cap
 	if e.Kind() == hive.KindNTUser {
 		caps = map[string]analysis.Cap{"path.unquoted": userRunCaps["path.unquoted"]}
@@ -245,6 +260,60 @@ func runEntry(e *hive.Entry, k *hive.Key, v *hive.Value, loc runLocation, env wi
 	}
 	analysis.JudgeCapped(&f, base, "T1547.001", a, caps)
 	return f, true, nil
+}
+
+//go:embed runnames.tsv
+var runNamesTSV string
+
+// runName is a Run value name Windows or a ubiquitous component writes,
+// with the programs it starts (runnames.tsv).
+type runName struct {
+	name     string // lower case; a trailing * matches any suffix
+	owner    string // who writes it: "Windows", "VMware Tools"...
+	programs map[string]bool
+	source   string
+}
+
+func (n runName) list() string {
+	ps := make([]string, 0, len(n.programs))
+	for p := range n.programs {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	return strings.Join(ps, " or ")
+}
+
+// runNames is runnames.tsv, parsed once.
+var runNames = parseRunNames(runNamesTSV)
+
+func parseRunNames(text string) []runName {
+	var out []runName
+	for i, line := range strings.Split(text, "\n") {
+		if line = strings.TrimRight(line, "\r"); line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 || slices.Contains(f, "") {
+			panic(fmt.Sprintf("runnames.tsv:%d: want name, owner, programs and source separated by tabs", i+1)) // caught by the tests
+		}
+		n := runName{name: strings.ToLower(f[0]), owner: f[1], programs: map[string]bool{}, source: f[3]}
+		for _, p := range strings.Split(f[2], ",") {
+			n.programs[strings.ToLower(strings.TrimSpace(p))] = true
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// borrowedRunName returns the known entry whose name value has.
+func borrowedRunName(value string) (runName, bool) {
+	v := strings.ToLower(value)
+	for _, n := range runNames {
+		if prefix, ok := strings.CutSuffix(n.name, "*"); ok && strings.HasPrefix(v, prefix) || v == n.name {
+			return n, true
+		}
+	}
+	return runName{}, false
 }
 
 // windowsRuns are Run entries Windows itself creates: value name and command.

@@ -182,3 +182,60 @@ func TestRunKeysNonStringValue(t *testing.T) {
 		t.Errorf("an empty value is no entry: %+v", empty)
 	}
 }
+
+func TestRunNames(t *testing.T) {
+	if len(runNames) < 10 {
+		t.Fatalf("runnames.tsv has %d entries", len(runNames))
+	}
+	for _, tc := range []struct {
+		value string
+		owner string
+		ok    bool
+	}{
+		{"securityhealth", "Windows", true},
+		{"MicrosoftEdgeAutoLaunch_29EBC4579851B72EE312C449CF839B1A", "Microsoft Edge", true},
+		{"MicrosoftEdge", "", false},
+		{"Security", "", false},
+	} {
+		n, ok := borrowedRunName(tc.value)
+		if ok != tc.ok || n.owner != tc.owner {
+			t.Errorf("borrowedRunName(%q) = %q, %v", tc.value, n.owner, ok)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "runnames.tsv:2:") {
+			t.Errorf("a malformed line: %v", r)
+		}
+	}()
+	parseRunNames("# header\nname\tprograms only\n")
+}
+
+func TestRunNameReuse(t *testing.T) {
+	for _, tc := range []struct {
+		name, value, data string
+		user              bool
+		rule              string
+		sev               report.Severity
+	}{
+		{"SecurityHealth starting calc", "SecurityHealth", `calc.exe`, false, "runkey.name-reuse", report.Medium},
+		{"SecurityHealth as Windows ships it", "SecurityHealth", `%windir%\system32\SecurityHealthSystray.exe`, false, "runkey.entry", report.Info},
+		{"OneDrive per user", "OneDrive", `"C:\Users\alice\AppData\Local\Microsoft\OneDrive\OneDrive.exe" /background`, true, "runkey.entry", report.Low},
+		{"OneDrive starting another program", "OneDrive", `"C:\Users\alice\AppData\Local\Microsoft\OneDrive\odsync.exe" /background`, true, "runkey.name-reuse", report.Medium},
+		{"bare name in a machine Run", "helper", `helper.exe /quiet`, false, "runkey.entry", report.Low},
+		{"bare name in a user Run", "helper", `helper.exe /quiet`, true, "runkey.entry", report.Info},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set := autostartHost(t, func(sw, user, _, _ *hivetest.Key) {
+				if tc.user {
+					samples.Set(user, userRun, hivetest.SZ(tc.value, tc.data))
+				} else {
+					samples.Set(sw, swRun, hivetest.SZ(tc.value, tc.data))
+				}
+			})
+			fs := withValue(analysistest.Run(t, RunKeys, set), tc.value)
+			if len(fs) != 1 || fs[0].Rule != tc.rule || fs[0].Severity != tc.sev {
+				t.Fatalf("got %+v, want one %s/%v", fs, tc.rule, tc.sev)
+			}
+		})
+	}
+}

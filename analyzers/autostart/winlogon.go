@@ -127,14 +127,14 @@ func runWinlogon(p *analysis.Pass) error {
 	return errors.Join(append(errs, err)...)
 }
 
-// winlogonKey reports one Winlogon key. In user hives only Shell is read:
-// the other values are machine settings.
+// winlogonKey reports one Winlogon key. In user hives only Shell and
+// Userinit are read: the other values are machine settings.
 func winlogonKey(e *hive.Entry, k *hive.Key, env winpath.Env, ver string) ([]report.Finding, error) {
 	var out []report.Finding
 	var errs []error
 	machine := e.Kind() == hive.KindSoftware
 	for _, wv := range winlogonValues {
-		if !machine && wv.name != "Shell" {
+		if !machine && wv.name != "Shell" && wv.name != "Userinit" {
 			continue
 		}
 		v, ok, err := analysis.OptionalValue(k, wv.name)
@@ -213,10 +213,14 @@ func winlogonSetting(e *hive.Entry, k *hive.Key, v *hive.Value, wv winlogonValue
 		}
 		base := report.High
 		if !machine {
-			f.Detail += " This value is in " + analysis.Whose(e) + "'s own Winlogon key, which overrides the machine's Shell for that account only; Windows never writes it there."
+			if wv.name == "Shell" {
+				f.Detail += " This value is in " + analysis.Whose(e) + "'s own Winlogon key, which overrides the machine's Shell for that account only; Windows never writes it there."
+			} else {
+				f.Detail += " This value is in " + analysis.Whose(e) + "'s own Winlogon key. Windows documents " + wv.name + " under HKLM only and never writes it per user; whether a per-user value is honoured depends on the Windows version, so it was written on purpose, by malware expecting it to run at that user's logon or by a tool that copied the machine's settings."
+			}
 			if def {
 				base = report.Low
-				f.Title = "Winlogon Shell set per user to " + prog
+				f.Title = "Winlogon " + wv.name + " set per user to " + prog
 			}
 			if e.Kind() == hive.KindDefault {
 				f.Detail += " " + analysis.DefaultProfileNote

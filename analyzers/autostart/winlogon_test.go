@@ -59,9 +59,15 @@ func TestWinlogon(t *testing.T) {
 			[]expect{{"winlogon.shell", report.Critical, 0.75, fake, "user alice's own Winlogon key"}}},
 		{"user Shell explorer", func(_, u, _, _ *hivetest.Key) { samples.Set(u, userWLKey, hivetest.SZ("Shell", `explorer.exe`)) },
 			[]expect{{"winlogon.shell", report.Low, 0, wl, "set per user"}}},
-		{"user Userinit is not read", func(_, u, _, _ *hivetest.Key) {
+		{"user Userinit", func(_, u, _, _ *hivetest.Key) {
 			samples.Set(u, userWLKey, hivetest.SZ("Userinit", `C:\Windows\smss.exe`))
-		}, nil},
+		}, []expect{{"winlogon.userinit", report.Critical, 0.75, fake, "documents Userinit under HKLM only"}}},
+		{"user Userinit program in AppData", func(_, u, _, _ *hivetest.Key) {
+			samples.Set(u, userWLKey, hivetest.SZ("Userinit", `C:\Windows\system32\userinit.exe,C:\Users\alice\AppData\Roaming\u.exe`))
+		}, []expect{
+			{"winlogon.userinit", report.High, 0, wl, "never writes it per user"},
+			{"winlogon.userinit", report.Low, 0, wl, "set per user"},
+		}},
 		{"DEFAULT Shell", func(_, _, d, _ *hivetest.Key) { samples.Set(d, userWLKey, hivetest.SZ("Shell", `cmd.exe`)) },
 			[]expect{{"winlogon.shell", report.High, 0, wl, "LocalSystem"}}},
 		{"Taskman", onSW(wlKey, hivetest.SZ("Taskman", `C:\Windows\smss.exe`)), []expect{{"winlogon.taskman", report.Critical, 0.75, fake, "Ctrl+Shift+Esc"}}},

@@ -27,8 +27,10 @@ winlogon, lsass, wininit, services and the accessibility tools that run on
 the logon screen: sethc, utilman, osk, Magnify, Narrator, DisplaySwitch,
 AtBroker); Debugger values under filter subkeys (UseFilter) count too. A
 monitor process is high (critical on those programs), and a local dump of
-lsass.exe on exit is credential theft. Windows' placeholder key "Your Image
-File Name here without a path" is skipped.`,
+lsass.exe on exit is credential theft. Other GlobalFlag bits (gflags
+debugging options) run nothing but are reported low (medium on those
+programs). Windows' placeholder key "Your Image File Name here without a
+path" is skipped.`,
 	Needs:  []hive.Kind{hive.KindSoftware},
 	Attack: []string{"T1546.012", "T1546.008", "T1003.001"},
 	Run:    runIFEO,
@@ -109,8 +111,10 @@ func ifeoImage(e *hive.Entry, root, img *hive.Key, env winpath.Env) ([]report.Fi
 			out = append(out, ifeoDebugger(e, k, v, name, dbg, env))
 		}
 	}
+	verifier := false
 	if v, dlls, err := analysis.Text(img, "VerifierDlls"); dlls != "" {
 		out = append(out, ifeoVerifier(e, img, v, name, dlls, env))
+		verifier = true
 	} else if err != nil {
 		errs = append(errs, err)
 	}
@@ -124,6 +128,8 @@ func ifeoImage(e *hive.Entry, root, img *hive.Key, env winpath.Env) ([]report.Fi
 			out = append(out, f)
 		}
 		errs = append(errs, err)
+	} else if flags != 0 && !verifier { // with VerifierDlls, the flag is part of that finding
+		out = append(out, ifeoGlobalFlag(e, img, v, name, flags))
 	}
 	return out, errors.Join(errs...)
 }
@@ -195,6 +201,56 @@ func ifeoVerifier(e *hive.Entry, k *hive.Key, v *hive.Value, name, dlls string, 
 	return f
 }
 
+// globalFlagNames name the GlobalFlag bits seen on IFEO keys (gflags.exe's
+// image settings; Microsoft "GFlags Flag Table").
+var globalFlagNames = []struct {
+	bit  uint64
+	name string
+}{
+	{0x2, "FLG_SHOW_LDR_SNAPS"},
+	{0x10, "FLG_HEAP_ENABLE_TAIL_CHECK"},
+	{0x20, "FLG_HEAP_ENABLE_FREE_CHECK"},
+	{0x40, "FLG_HEAP_VALIDATE_PARAMETERS"},
+	{0x100, "FLG_APPLICATION_VERIFIER"},
+	{0x1000, "FLG_USER_STACK_TRACE_DB"},
+	{0x800, "FLG_HEAP_ENABLE_TAGGING"},
+	{0x8000, "FLG_HEAP_ENABLE_TAG_BY_DLL"},
+	{0x200000, "FLG_DISABLE_STACK_EXTENSION"},
+	{0x2000000, "FLG_HEAP_PAGE_ALLOCS"},
+}
+
+// ifeoGlobalFlag reports a GlobalFlag without the silent-exit bit: debugging
+// settings that run nothing by themselves, but that no production system
+// needs and that ready a program for VerifierDlls (0x100).
+func ifeoGlobalFlag(e *hive.Entry, img *hive.Key, v *hive.Value, name string, flags uint64) report.Finding {
+	var names []string
+	rest := flags
+	for _, g := range globalFlagNames {
+		if flags&g.bit != 0 {
+			names, rest = append(names, g.name), rest&^g.bit
+		}
+	}
+	if rest != 0 {
+		names = append(names, fmt.Sprintf("0x%x", rest))
+	}
+	f := analysis.AtValue(e, img, v)
+	f.Rule, f.Severity = "ifeo.globalflag", report.Low
+	f.Attack = []string{"T1546.012"}
+	f.Title = fmt.Sprintf("IFEO GlobalFlag 0x%x set on %s", flags, name)
+	f.Detail = fmt.Sprintf("GlobalFlag on the IFEO key of %s sets %s: debugging options (gflags.exe) the loader applies each time %s starts. They run no program by themselves; ", name, strings.Join(names, ", "), name)
+	if flags&0x100 != 0 {
+		f.Detail += "FLG_APPLICATION_VERIFIER makes the loader read VerifierDlls, the DLL-injection half of this technique, which is absent now. "
+	} else {
+		f.Detail += "on a machine that is not a developer's they are left-overs of debugging or preparation for the GlobalFlag persistence techniques. "
+	}
+	if _, _, what := ifeoTarget(name); what != "" {
+		f.Severity = report.Medium
+		f.Detail += what + " "
+	}
+	f.Detail += "Check when the key was written and by whom."
+	return f
+}
+
 // ifeoSilentExit judges an image whose GlobalFlag asks for silent-exit
 // monitoring, with its SilentProcessExit key.
 func ifeoSilentExit(e *hive.Entry, root, img *hive.Key, flag *hive.Value, name string, env winpath.Env) (report.Finding, error) {
@@ -207,6 +263,9 @@ func ifeoSilentExit(e *hive.Entry, root, img *hive.Key, flag *hive.Value, name s
 	}
 	f := analysis.AtValue(e, img, flag)
 	f.Rule, f.Severity = "ifeo.silent-exit-flag", report.Low
+	if _, _, what := ifeoTarget(name); what != "" {
+		f.Severity = report.Medium // half of the LSASS-dump or SYSTEM-process monitor set-up
+	}
 	f.Title = fmt.Sprintf("GlobalFlag on %s enables silent process exit monitoring", name)
 	f.Detail = fmt.Sprintf("GlobalFlag has FLG_MONITOR_SILENT_PROCESS_EXIT (0x200) for %s, but SilentProcessExit names no monitor process or dump for it, so nothing runs. The flag is half of a persistence set-up; check whether the other half was removed.", name)
 	f.Attack = []string{"T1546.012"}

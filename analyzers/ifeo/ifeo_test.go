@@ -42,7 +42,8 @@ func TestIFEO(t *testing.T) {
 		{"monitor without the flag", []kv{
 			{spe + `\notepad.exe`, []hivetest.Value{hivetest.DWORD("ReportingMode", 1), hivetest.SZ("MonitorProcess", `C:\Tools\m.exe`)}}}, report.Medium, "ifeo.silent-exit-monitor", 1},
 		{"flag without monitor", []kv{{ifeo + `\notepad.exe`, []hivetest.Value{hivetest.DWORD("GlobalFlag", 0x202)}}}, report.Low, "ifeo.silent-exit-flag", 1},
-		{"other global flags", []kv{{ifeo + `\notepad.exe`, []hivetest.Value{hivetest.DWORD("GlobalFlag", 0x02000000)}}}, report.Info, "", 0},
+		{"other global flags", []kv{{ifeo + `\notepad.exe`, []hivetest.Value{hivetest.DWORD("GlobalFlag", 0x02000000)}}}, report.Low, "ifeo.globalflag", 1},
+		{"global flags on a core process", []kv{{ifeo + `\winlogon.exe`, []hivetest.Value{hivetest.DWORD("GlobalFlag", 0x02000000)}}}, report.Medium, "ifeo.globalflag", 1},
 		{"verifier dll", []kv{{ifeo + `\lsass.exe`, []hivetest.Value{hivetest.DWORD("GlobalFlag", 0x100), hivetest.SZ("VerifierDlls", "evil.dll")}}}, report.Critical, "ifeo.verifierdlls", 1},
 	}
 	for _, tc := range tests {

@@ -245,6 +245,10 @@ func svcStartName(n uint64) string {
 // svcRemoteExec are service images left by remote-execution tools.
 var svcRemoteExec = regexp.MustCompile(`(?i)^(psexesvc|paexec[-_a-z0-9]*|remcomsvc|csexecsvc|winexesvc)\.exe$`)
 
+// svcInterpreters are the command interpreters and script hosts no
+// Windows service runs as its image (winpath launcher names).
+var svcInterpreters = map[string]bool{"cmd": true, "powershell": true, "pwsh": true, "mshta": true, "wscript": true, "cscript": true}
+
 // judgeImage judges ImagePath; ms reports a Microsoft location.
 func (s svcKey) judgeImage(env winpath.Env) (f report.Finding, ms, ok bool) {
 	f = analysis.InSet(analysis.AtValue(s.e, s.key, s.image), s.cs)
@@ -275,6 +279,15 @@ func (s svcKey) judgeImage(env winpath.Env) (f report.Finding, ms, ok bool) {
 		}
 		f.Detail += " " + p.Base + " is the service a remote-execution tool (PsExec and its clones) installs on the target to run commands sent over SMB: someone ran commands on this host remotely. Correlate the key's last-write time with logons (event 4624 type 3) and service installs (event 7045)."
 		f.Attack = analysis.AppendUnique(f.Attack, "T1569.002")
+	}
+	if host := a.Command.Launcher; !s.isDriver() && svcInterpreters[host] {
+		f.Severity = report.Max(f.Severity, report.High)
+		if rule == "" {
+			rule = "service.interpreter"
+			f.Title = fmt.Sprintf("Service %s runs a command through %s", s.key.Name(), p.Base)
+		}
+		f.Detail += fmt.Sprintf(" A service's image is normally a program built to be a service; this one is the %s interpreter, told to run %q as %s at each start. That is how remote-execution frameworks, service-based lateral movement and the tscon session hijack run commands, and Windows registers no such service. Read the command, then correlate the key's last-write time with service installs (event 7045).", host, a.Command.ArgString, svcAccount(s.account))
+		f.Attack = analysis.AppendUnique(f.Attack, "T1569.002", "T1059")
 	}
 	analysis.Assessed(&f, a)
 	switch {

@@ -55,8 +55,8 @@ func lolbinReasons(cl CommandLine, l layout) []Reason {
 				Text:   "mshta fetches and runs an HTML application from the network (" + excerpt(findURLs(args)[0], 160) + "). Retrieve the URL's content from proxy logs or the cache and examine it.",
 				Attack: []string{"T1218.005", "T1105"}})
 		default:
-			rs = append(rs, Reason{Rule: "lolbin.mshta", Severity: report.Medium,
-				Text:   "mshta runs an HTML application (" + excerpt(cl.Payload, 160) + ") at startup; few legitimate programs do. Examine the .hta file.",
+			rs = append(rs, Reason{Rule: "lolbin.mshta", Severity: report.High,
+				Text:   "mshta runs an HTML application (" + excerpt(cl.Payload, 160) + ") at startup: script with the user's full rights outside the browser's sandbox, which no current legitimate product registers as an autostart. Examine the .hta file.",
 				Attack: []string{"T1218.005"}})
 		}
 	case "rundll32":
@@ -93,8 +93,8 @@ func lolbinReasons(cl CommandLine, l layout) []Reason {
 		rs = append(rs, powershellReasons(cl)...)
 	case "cmd":
 		if cl.Payload != "" && strings.ContainsAny(cl.Payload, "&|") {
-			rs = append(rs, Reason{Rule: "cmd.chain", Severity: report.Medium,
-				Text:   "cmd.exe runs a chain of commands (" + excerpt(cl.Payload, 160) + "); installers register programs, not shell one-liners. Read each command in the chain.",
+			rs = append(rs, Reason{Rule: "cmd.chain", Severity: report.High,
+				Text:   "cmd.exe runs a chain of commands (" + excerpt(cl.Payload, 160) + ") at each start; installers register programs, not shell one-liners, and a chain is how droppers copy, rename and start a payload in one line. Read each command in the chain.",
 				Attack: []string{"T1059.003"}})
 		} else if cl.Payload != "" {
 			rs = append(rs, Reason{Rule: "cmd.shell", Severity: report.Low,
@@ -120,6 +120,13 @@ func lolbinReasons(cl CommandLine, l layout) []Reason {
 		}
 	case "wscript", "cscript":
 		rs = append(rs, scriptHostReasons(cl, l)...)
+	}
+	if strings.EqualFold(strings.TrimSuffix(strings.ToLower(baseName(cl.Image)), ".exe"), "tscon") {
+		if _, ok := hasSwitch(cl.Args, "dest"); ok {
+			rs = append(rs, Reason{Rule: "lolbin.tscon", Severity: report.High,
+				Text:   "tscon attaches another user's Windows session to a console (" + excerpt(cl.Raw, 160) + "); run as SYSTEM (from a service) it needs no password: the RDP session hijack. Find which sessions were taken over (TerminalServices-LocalSessionManager events 25 and 39).",
+				Attack: []string{"T1563.002"}})
+		}
 	}
 	return rs
 }
@@ -176,8 +183,8 @@ func powershellReasons(cl CommandLine) []Reason {
 		if psParam(a, "windowstyle", 1) && i+1 < len(cl.Args) {
 			v := strings.ToLower(cl.Args[i+1])
 			if v == "1" || (v != "" && strings.HasPrefix("hidden", v)) {
-				rs = append(rs, Reason{Rule: "powershell.hidden", Severity: report.Medium,
-					Text:   "PowerShell runs with a hidden window, so the user never sees it. Read the command it runs.",
+				rs = append(rs, Reason{Rule: "powershell.hidden", Severity: report.High,
+					Text:   "PowerShell runs with a hidden window, so the user never sees it: software that means to be seen does not start this way from an autostart. Read the command it runs.",
 					Attack: []string{"T1564.003", "T1059.001"}})
 				break
 			}
@@ -187,8 +194,8 @@ func powershellReasons(cl CommandLine) []Reason {
 		if psParam(a, "executionpolicy", 2, "ep") && i+1 < len(cl.Args) {
 			v := strings.ToLower(cl.Args[i+1])
 			if v == "bypass" || v == "unrestricted" {
-				rs = append(rs, Reason{Rule: "powershell.bypass", Severity: report.Medium,
-					Text:   "PowerShell is told to ignore the script execution policy (" + cl.Args[i+1] + "). Read the script it runs.",
+				rs = append(rs, Reason{Rule: "powershell.bypass", Severity: report.High,
+					Text:   "PowerShell is told to ignore the script execution policy (" + cl.Args[i+1] + ") each time this autostart fires, the usual way attack scripts run unsigned. Read the script it runs.",
 					Attack: []string{"T1059.001"}})
 				break
 			}
