@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 )
 
 // ValueType is a registry value's data type (REG_SZ, REG_DWORD, ...).
@@ -130,6 +131,12 @@ func (k *Key) ValueListSlack() ([]uint32, error) {
 // or one of its value cells is damaged and the name is not among the values
 // that could be read.
 func (k *Key) Value(name string) (*Value, error) {
+	if v, ok := k.findValue(name); ok {
+		if v == nil {
+			return nil, &valueNotFound{path: k.path, name: name}
+		}
+		return v, nil
+	}
 	vals, err := k.Values()
 	for _, v := range vals {
 		if foldEqual(v.name, name) {
@@ -139,7 +146,95 @@ func (k *Key) Value(name string) (*Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: value %q: not found in a damaged value list: %w", k.path, name, damaged(err))
 	}
-	return nil, fmt.Errorf("%s: value %q: %w", k.path, name, fs.ErrNotExist)
+	return nil, &valueNotFound{path: k.path, name: name}
+}
+
+// valueNotFound is Value's error for a name the (intact) list lacks: built
+// for each lookup of an absent value, so it formats only when printed.
+type valueNotFound struct{ path, name string }
+
+func (e *valueNotFound) Error() string {
+	return e.path + ": value " + strconv.Quote(e.name) + ": " + fs.ErrNotExist.Error()
+}
+
+func (e *valueNotFound) Unwrap() error { return fs.ErrNotExist }
+
+// findValue looks name up in an intact value list, comparing the names in
+// the value cells and decoding only the match. ok is false when the list or
+// one of its cells is damaged (or the list is empty): the caller then takes
+// the general path, which reports the damage. A nil value with ok true means
+// the list has no such name.
+func (k *Key) findValue(name string) (v *Value, ok bool) {
+	if k.nVal == 0 {
+		return nil, false
+	}
+	h := k.h
+	p, size, err := h.cell(k.valList)
+	n := int(k.nVal)
+	if err != nil || n*4 > size {
+		return nil, false
+	}
+	for i := range n {
+		off := h.u32(p + int64(4*i))
+		match, intact := h.vkNameIs(off, name)
+		if !intact {
+			return nil, false
+		}
+		if match {
+			v, err := h.valueAt(off, k)
+			return v, err == nil
+		}
+	}
+	return nil, true
+}
+
+// vkNameIs reports whether the value cell at off is named name (ignoring
+// case as Windows does); intact is false when the cell is no readable vk.
+func (h *Hive) vkNameIs(off uint32, name string) (match, intact bool) {
+	p, size, err := h.cell(off)
+	fixed := int(fields.vkName)
+	if err != nil || size < fixed || h.u16(p+fields.vkSig) != 0x6b76 {
+		return false, false
+	}
+	nameLen := int(h.u16(p + fields.vkNameLen))
+	if fixed+nameLen > size {
+		return false, false
+	}
+	b := h.data[p+fields.vkName : p+fields.vkName+int64(nameLen)]
+	if h.u16(p+fields.vkFlags)&valueCompName != 0 && asciiOnly(name) {
+		// Latin-1, one byte per character: an ASCII name matches only
+		// bytes of its own length.
+		if len(b) != len(name) {
+			return false, true
+		}
+		for i := range len(b) {
+			c, d := b[i], name[i]
+			if c == d {
+				continue
+			}
+			if c >= 0x80 || lower(c) != lower(d) {
+				return false, true
+			}
+		}
+		return true, true
+	}
+	return foldEqual(decodeName(b, h.u16(p+fields.vkFlags)&valueCompName != 0), name), true
+}
+
+func asciiOnly(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func (h *Hive) valueAt(off uint32, k *Key) (*Value, error) {

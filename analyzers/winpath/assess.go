@@ -1,6 +1,7 @@
 package winpath
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,12 +41,33 @@ const maxNesting = 2
 // where that payload sits), commands run by cmd /c, and encoded or remote
 // content in the arguments.
 func Assess(cmdline string, env Env) Assessment {
-	return assess(cmdline, env, layoutOf(env), 0)
+	if a, ok := env.memo.recall("c"+cmdline, env); ok {
+		return a
+	}
+	a := assess(cmdline, env, layoutOf(env), 0)
+	env.memo.keep("c"+cmdline, env, a)
+	return a
+}
+
+// clone copies the slices of a that a caller may change.
+func (a Assessment) clone() Assessment {
+	a.Reasons = slices.Clone(a.Reasons)
+	a.Command.Args = slices.Clone(a.Command.Args)
+	return a
 }
 
 // AssessPath judges a file path (a DLL of AppInit_DLLs, a file target of
 // PendingFileRenameOperations ...) by its name and location.
 func AssessPath(path string, env Env) Assessment {
+	if a, ok := env.memo.recall("p"+path, env); ok {
+		return a
+	}
+	a := assessPath(path, env)
+	env.memo.keep("p"+path, env, a)
+	return a
+}
+
+func assessPath(path string, env Env) Assessment {
 	l := layoutOf(env)
 	a := Assessment{Command: CommandLine{Raw: path}, Path: Resolve(path, env)}
 	rs, risk := pathReasons(a.Path, l)

@@ -65,6 +65,44 @@ type layoutMemo struct {
 	mu  sync.Mutex
 	key envIdentity
 	l   *layout
+
+	// assessed keeps the verdicts of Assess ("c" + command line) and
+	// AssessPath ("p" + path) for the environment akey: a host's control
+	// sets repeat most service images, and its hives most paths.
+	akey     envIdentity
+	assessed map[string]Assessment
+}
+
+// maxMemoAssessments bounds the verdicts one environment keeps.
+const maxMemoAssessments = 8192
+
+// recall returns the verdict memoised for key under env.
+func (m *layoutMemo) recall(key string, env Env) (Assessment, bool) {
+	if m == nil {
+		return Assessment{}, false
+	}
+	id := identityOf(env)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.akey != id {
+		return Assessment{}, false
+	}
+	a, ok := m.assessed[key]
+	return a.clone(), ok
+}
+
+// keep memoises a verdict for key under env.
+func (m *layoutMemo) keep(key string, env Env, a Assessment) {
+	if m == nil {
+		return
+	}
+	id := identityOf(env)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.akey != id || m.assessed == nil || len(m.assessed) >= maxMemoAssessments {
+		m.akey, m.assessed = id, map[string]Assessment{}
+	}
+	m.assessed[key] = a.clone()
 }
 
 // envIdentity is what layoutOf reads from an Env, by identity.

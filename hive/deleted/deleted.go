@@ -77,7 +77,10 @@ type Value struct {
 	ViewKey, ViewName string
 }
 
-// Slack is unused space at the end of an allocated cell.
+// Slack is unused space at the end of an allocated cell: every subkey
+// list's, and a value record's when it could hold a record (a value
+// record's fixed part, 20 bytes); the few padding bytes after most value
+// names are not listed.
 type Slack struct {
 	Cell  uint32 // offset of the allocated cell
 	Kind  string // "subkey list" or "value name"
@@ -200,10 +203,13 @@ func (s *scanner) slackOf(rel uint32, start, end int) (region, bool) {
 	default:
 		return region{}, false
 	}
-	if used >= len(d) {
+	if used < 0 || used >= len(d) || (kind == "value name" && len(d)-used < vkFixed) {
 		return region{}, false
 	}
 	s.rec.Slack = append(s.rec.Slack, Slack{Cell: rel, Kind: kind, Bytes: d[used:]})
+	if len(d)-used < vkFixed {
+		return region{}, false // listed, but no room for a record
+	}
 	return region{start + used, end, SourceSlack}, true
 }
 
