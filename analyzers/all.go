@@ -32,6 +32,7 @@ var all = []*analysis.Analyzer{
 	autostart.RunKeys,
 	autostart.Winlogon,
 	autostart.WindowsKey,
+	autostart.IniFiles,
 	autostart.ShellFolders,
 	services.Services,
 	ifeo.IFEO,

@@ -34,6 +34,10 @@ type Set struct {
 	Host    string // display name
 	Root    string // the folder holding the host, as found
 	Entries []*Entry
+	// Texts are the host's text files analyzers read beside its hives
+	// (the Windows folder's win.ini and system.ini), when the evidence
+	// holds them, sorted by path.
+	Texts []Text
 
 	infoOnce sync.Once
 	info     HostInfo
@@ -134,4 +138,23 @@ func ProfileFromEmbeddedName(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Text is a small text file of a host's Windows folder, as read (bytes as
+// found; Windows writes these files in the ANSI code page or UTF-16).
+type Text struct {
+	Path string // display path
+	Name string // lower-case file name: "win.ini", "system.ini"
+	Data []byte
+}
+
+// TextsNamed returns the set's text files of a (lower-case) file name.
+func (s *Set) TextsNamed(name string) []Text {
+	var out []Text
+	for _, t := range s.Texts {
+		if t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -98,6 +98,12 @@ func WriteInventory(w io.Writer, r *Report) error {
 }
 
 func inputState(in Input) string {
+	if in.Kind == InputText {
+		if in.State == InputNotRead {
+			return "text," + InputNotRead
+		}
+		return "text"
+	}
 	if in.Kind == "LOG" {
 		switch {
 		case in.State == InputNotRead || in.State == InputNotParsed:

@@ -43,7 +43,7 @@ type Report struct {
 type Input struct {
 	Path       string     `json:"path"`                  // as found, relative to the evidence root or inside the image
 	Source     string     `json:"source,omitempty"`      // evidence it came from (folder or image) as given by the user
-	Kind       string     `json:"kind"`                  // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, BCD, BBI, ELAM, ..., UNKNOWN
+	Kind       string     `json:"kind"`                  // SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT, NTUSER, USRCLASS, AMCACHE, BCD, BBI, ELAM, ..., UNKNOWN; LOG for a transaction log, TEXT for win.ini and system.ini
 	KindBy     []string   `json:"kind_by,omitempty"`     // evidence that decided the kind: "root keys", "embedded name", "location", "file name", "override"
 	KindDoubts []string   `json:"kind_doubts,omitempty"` // evidence that pointed elsewhere, e.g. "file name says NTUSER"
 	Host       string     `json:"host"`                  // Host.Name it belongs to
@@ -68,6 +68,10 @@ type Replay struct {
 	SequenceAfter  [2]uint32 `json:"sequence_after"`  // after recovery (equal when nothing was applied)
 }
 
+// InputText is the Kind of a text file of the Windows folder read for the
+// analyzers (win.ini, system.ini).
+const InputText = "TEXT"
+
 // The states of an Input: how far hivescan got with the file. Only an input
 // that was read says anything about its base block (Dirty, ChecksumOK).
 const (
@@ -81,6 +85,9 @@ const (
 // one that then failed to parse), for a transaction log only when its base
 // block was read (State InputRead).
 func (in Input) Checked() bool {
+	if in.Kind == InputText {
+		return false // a text file has no base block
+	}
 	switch in.State {
 	case "", InputRead:
 		return true

@@ -82,6 +82,31 @@ type Host struct {
 	Root  string // slash path of the host folder inside Source.FS
 	Label string // hive.LabelRegBack for the RegBack copies of a host
 	Hives []*Candidate
+	// Texts are the Windows folder's win.ini and system.ini of the host,
+	// when the evidence holds them (iniNames).
+	Texts []TextFile
+}
+
+// TextFile is a text file of a host's Windows folder that analyzers read.
+type TextFile struct {
+	Path    string
+	Display string
+	Size    int64
+}
+
+// iniNames are the Windows folder's text files analyzers read: the legacy
+// autostart lines of win.ini ([windows] load=, run=) and system.ini ([boot]
+// shell=, [drivers]).
+var iniNames = map[string]bool{"win.ini": true, "system.ini": true}
+
+// iniPlace returns the host folder of an ini file that sits directly in a
+// Windows folder (<root>/Windows/win.ini, <root>/WINNT/system.ini).
+func iniPlace(p string) (root string, ok bool) {
+	dir := path.Dir(p)
+	if b := strings.ToLower(path.Base(dir)); b != "windows" && b != "winnt" {
+		return "", false
+	}
+	return path.Dir(dir), true
 }
 
 // Problem is a file discovery could not use, and why.
@@ -128,8 +153,13 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 	var sigLogs []LogFile        // logs recognised by content
 	// consider looks at the regular file p (reached through a symbolic
 	// link resolving to link, when link is not empty).
+	var texts []TextFile
 	consider := func(p string, size int64, link string) {
 		base := strings.ToLower(path.Base(p))
+		if _, ok := iniPlace(p); ok && iniNames[base] {
+			texts = append(texts, TextFile{Path: p, Display: src.display(p), Size: size})
+			return
+		}
 		if isLogName(base) {
 			lf := LogFile{Path: p, Display: src.display(p), Size: size, Link: link}
 			logs[p] = lf
@@ -255,8 +285,26 @@ func Discover(ctx context.Context, src Source, opts Options) (*Result, error) {
 	}
 	sort.Slice(res.OrphanLogs, func(i, j int) bool { return res.OrphanLogs[i].Path < res.OrphanLogs[j].Path })
 	res.Hosts = group(src, hives)
+	attachTexts(res.Hosts, texts)
 	sort.Slice(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
 	return res, nil
+}
+
+// attachTexts gives each host the ini files of its Windows folder. An ini
+// file with no host (no hive was found beside it) is left out: no analyzer
+// could use it alone.
+func attachTexts(hosts []*Host, texts []TextFile) {
+	for _, t := range texts {
+		root, _ := iniPlace(t.Path)
+		for _, h := range hosts {
+			if h.Root == root && h.Label == "" {
+				h.Texts = append(h.Texts, t)
+			}
+		}
+	}
+	for _, h := range hosts {
+		sort.Slice(h.Texts, func(i, j int) bool { return h.Texts[i].Path < h.Texts[j].Path })
+	}
 }
 
 // maxLinkHops bounds how many symbolic links one path may go through.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 type File struct {
 	Path       string // slash path inside Source.FS
 	Display    string
-	Role       string // "hive" or "log"
+	Role       string // "hive", "log" or "text" (win.ini, system.ini)
 	Size       int64
 	SHA256     string // of the bytes as found
 	Kind       string // hive kind (SYSTEM, NTUSER, ...), or "LOG" for logs
@@ -189,9 +190,28 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		out.Set.Add(&hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs})
 		out.Files = append(out.Files, f)
 	}
+	for _, t := range h.Texts {
+		f := File{Path: t.Path, Display: t.Display, Role: "text", Size: t.Size, Kind: "TEXT"}
+		data, sum, info, err := readAll(src.FS, t.Path, hive.Options{MaxSize: maxTextSize})
+		f.SHA256, f.Err = sum, err
+		if info != nil {
+			f.ModTime, f.Sys = info.ModTime(), info.Sys()
+		}
+		if err != nil {
+			out.Problems = append(out.Problems, Problem{Path: t.Display, Message: err.Error()})
+		} else {
+			f.Size = int64(len(data))
+			out.Set.Texts = append(out.Set.Texts, hive.Text{Path: t.Display, Name: strings.ToLower(path.Base(t.Path)), Data: data})
+		}
+		out.Files = append(out.Files, f)
+	}
 	nameHost(out, h)
 	return out
 }
+
+// maxTextSize bounds a text file read for analyzers: Windows' win.ini and
+// system.ini are a few hundred bytes.
+const maxTextSize = 1 << 20
 
 // nameHost names the host by its computer name (with the folder or image
 // name beside it) and gives each user hive its profile's SID, from the

@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// Found is a hive at a standard place of a Windows volume.
+// Found is a hive at a standard place of a Windows volume (or one of the
+// Windows folder's text files the analyzers read: Kind "Text").
 type Found struct {
 	// Root is the Windows installation the hive belongs to: "." for the
 	// volume root, else a top-level folder such as "Windows.old".
@@ -17,7 +18,8 @@ type Found struct {
 	// case of the names as stored.
 	Path string
 	// Kind is the hive's role: SYSTEM, SOFTWARE, SAM, SECURITY, DEFAULT,
-	// COMPONENTS, DRIVERS, BBI, ELAM, RegBack, NTUSER, UsrClass, Amcache, BCD.
+	// COMPONENTS, DRIVERS, BBI, ELAM, RegBack, NTUSER, UsrClass, Amcache, BCD;
+	// "Text" for the Windows folder's win.ini and system.ini.
 	Kind string
 	// User is the profile folder name for NTUSER and UsrClass hives.
 	User string
@@ -143,6 +145,10 @@ func (l *locator) install(root string) {
 	l.profiles(root, l.lookupPath(win, "ServiceProfiles"), "AppData/Local/Microsoft/Windows")
 	l.add(root, l.lookupPath(win, "AppCompat/Programs"), "Amcache.hve", "Amcache", "")
 	l.add(root, l.lookup(root, "Boot", true), "BCD", "BCD", "")
+	// Not hives: the Windows folder's legacy autostart files, which the
+	// analyzers read beside the hives (evidence.iniNames).
+	l.add(root, win, "win.ini", "Text", "")
+	l.add(root, win, "system.ini", "Text", "")
 }
 
 func (l *locator) profiles(root, dir, classes string) {

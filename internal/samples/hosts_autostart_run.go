@@ -7,8 +7,9 @@ import "github.com/hivescan/hivescan/hive/hivetest"
 func autostartRunHosts() []Host { return []Host{FakeSmssAutostarts()} }
 
 // FakeSmssAutostarts has fake smss.exe copies started from the machine and
-// user Run keys, the LocalSystem profile's Run key and Winlogon Userinit,
-// and the user's Startup folder redirected to a folder of the attacker's.
+// user Run keys, the LocalSystem profile's Run key and Winlogon Userinit, a win.ini load= line (inert while IniFileMapping
+// sends Windows to the registry), and the user's Startup folder redirected
+// to a folder of the attacker's.
 func FakeSmssAutostarts() Host {
 	later := Base.Add(52 * 3600e9)
 	sw := Software()
@@ -30,7 +31,11 @@ func FakeSmssAutostarts() Host {
 
 	return Host{
 		Name:  "fake-smss-autostarts",
-		About: `fake smss.exe copies started from HKLM Run (C:\Windows), carol's Run (Common Files), the LocalSystem profile's Run (System32\drivers) and Winlogon Userinit, plus carol's Startup folder redirected to C:\ProgramData\SysCache`,
+		About: `fake smss.exe copies started from HKLM Run (C:\Windows), carol's Run (Common Files), the LocalSystem profile's Run (System32\drivers), Winlogon Userinit and win.ini load= (inert while mapped to the registry), plus carol's Startup folder redirected to C:\ProgramData\SysCache`,
 		Hives: []Hive{System("HR-PC", [4]uint32{1, 1, 1, 0}, 1), sw, def, user},
+		Files: map[string]string{
+			"Windows/win.ini":    Win10WinIni + "[windows]\r\nload=C:\\Windows\\smss.exe\r\n",
+			"Windows/system.ini": Win10SystemIni,
+		},
 	}
 }

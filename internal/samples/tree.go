@@ -77,6 +77,9 @@ type Host struct {
 	Name  string // folder name under testdata/evidence
 	About string // one line for the README
 	Hives []Hive
+	// Files are other files of the host's folder (Windows/win.ini ...),
+	// by slash path.
+	Files map[string]string
 }
 
 // Build returns the bytes of every hive of h, by path.
@@ -95,5 +98,15 @@ func (h Host) Build() (map[string][]byte, error) {
 		}
 		out[hv.Path] = b.Bytes
 	}
+	for p, text := range h.Files {
+		out[p] = []byte(text)
+	}
 	return out, nil
 }
+
+// Win10WinIni and Win10SystemIni are the Windows folder's win.ini and
+// system.ini as Windows 10 ships them.
+const (
+	Win10WinIni    = "; for 16-bit app support\r\n[fonts]\r\n[extensions]\r\n[mci extensions]\r\n[files]\r\n[Mail]\r\nMAPI=1\r\n"
+	Win10SystemIni = "; for 16-bit app support\r\n[386Enh]\r\nwoafont=dosapp.fon\r\nEGA80WOA.FON=EGA80WOA.FON\r\nEGA40WOA.FON=EGA40WOA.FON\r\nCGA80WOA.FON=CGA80WOA.FON\r\nCGA40WOA.FON=CGA40WOA.FON\r\n\r\n[drivers]\r\nwave=mmdrv.dll\r\ntimer=timer.drv\r\n\r\n[mci]\r\n"
+)

@@ -121,6 +121,13 @@ func Software() Hive {
 		hivetest.SZ("ShellInfrastructure", "sihost.exe"),
 		hivetest.SZ("VMApplet", "SystemPropertiesPerformance.exe /pagefile"))
 	Set(root, cv+`\Windows`, hivetest.SZ("AppInit_DLLs", ""), hivetest.DWORD("LoadAppInit_DLLs", 0))
+	// IniFileMapping as Windows 10 ships the two mappings the analyzers read.
+	Set(root, cv+`\IniFileMapping\system.ini\boot`,
+		hivetest.SZ("", `SYS:Microsoft\Windows NT\CurrentVersion\WOW\boot`),
+		hivetest.SZ("Shell", `SYS:Microsoft\Windows NT\CurrentVersion\Winlogon`),
+		hivetest.SZ("SCRNSAVE.EXE", `USR:Control Panel\Desktop`))
+	Set(root, cv+`\IniFileMapping\win.ini\Windows`,
+		hivetest.SZ("", `USR:Software\Microsoft\Windows NT\CurrentVersion\Windows`))
 	Set(root, `Microsoft\Windows\CurrentVersion\Run`,
 		hivetest.ExpandSZ("SecurityHealth", `%windir%\system32\SecurityHealthSystray.exe`))
 	At(root, `Microsoft\Windows\CurrentVersion\RunOnce`)

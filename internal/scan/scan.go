@@ -400,6 +400,10 @@ func input(src evidence.Source, h *evidence.Host, host string, f evidence.File) 
 		}
 		in.Notes = append(in.Notes, "transaction log")
 	}
+	if f.Role == "text" {
+		in.Dirty, in.ChecksumOK = false, false
+		in.Notes = append(in.Notes, "text file of the Windows folder, read for its legacy autostart lines (analyzer inifiles)")
+	}
 	if rec, ok := f.Sys.(*ntfsfs.Record); ok && rec != nil {
 		for _, o := range rec.OddNames {
 			in.Notes = append(in.Notes, fmt.Sprintf("path holds a name Windows cannot open: %s is really named %s (MFT record %d): %s", o.Path, strconv.Quote(o.Raw), o.Record, o.Reason))
