@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -177,29 +176,7 @@ func orPlaceholder(s string) string {
 // would run as a formula (starting with =, +, -, @) or that starts with a
 // single quote gets a leading single quote.
 func EscapeCSVCell(s string) string {
-	if needsEscape(s) || strings.Contains(s, `\`) {
-		var b strings.Builder
-		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				fmt.Fprintf(&b, `\x%02x`, s[i])
-			case r == '\\' && escapeAt(s[i:]) > 0:
-				b.WriteString(`\x5c`)
-			case !unsafeRune(r):
-				b.WriteString(s[i : i+size])
-			case r < 0x80:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-			i += size
-		}
-		s = b.String()
-	}
-	return neutralizeFormula(s)
+	return neutralizeFormula(escapeUnsafe(s, escapeAmbiguousBackslashes))
 }
 
 // UnescapeCSVCell reverses EscapeCSVCell.
