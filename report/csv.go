@@ -72,8 +72,12 @@ func (cw *csvWriter) Write(w io.Writer, r *Report) error {
 		if f.Risk != 0 {
 			risk = strconv.FormatFloat(f.Risk, 'f', -1, 64)
 		}
+		record := RecordFinding
+		if f.Suppressed {
+			record = RecordSuppressed
+		}
 		row := []string{
-			RecordFinding, f.Severity.String(), f.Host, f.Analyzer, f.Rule, f.Title,
+			record, f.Severity.String(), f.Host, f.Analyzer, f.Rule, f.Title,
 			f.HiveKind, f.Hive, hashes[[2]string{f.Host, f.Hive}], f.User,
 			RegistryPath(f.HiveKind, sids[[2]string{f.Host, f.User}], f.User, f.Key),
 			f.Key, scope, value, strings.Join(dataStrings(f.Data), "\n"),

@@ -108,6 +108,9 @@ func (hw *htmlWriter) Write(w io.Writer, r *Report) error {
 	if outsideTime > 0 {
 		page.Notes = append(page.Notes, fmt.Sprintf("Not shown: %d findings whose key was not written between --since and --until.", outsideTime))
 	}
+	if v.Summary.Allow != nil {
+		page.Notes = append(page.Notes, fmt.Sprintf("Allowlist: %d findings suppressed.", v.Summary.Suppressed))
+	}
 	if v.Baselined > 0 {
 		page.Notes = append(page.Notes, fmt.Sprintf("Baseline: %d known findings left out.", v.Baselined))
 	}

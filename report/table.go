@@ -200,6 +200,9 @@ func (p *tablePrinter) finding(f Finding) {
 		}
 	}
 	p.field(4, "id", f.Fingerprint)
+	if f.Suppressed {
+		p.field(4, "suppressed", f.SuppressedBy+": "+f.SuppressionReason)
+	}
 	for line := range strings.Lines(f.Detail) {
 		for _, l := range wrap(escapeText(strings.TrimRight(line, "\r\n")), max(p.width-4, 20)) {
 			if l == "" {
@@ -308,6 +311,19 @@ func (p *tablePrinter) summary(r *Report, belowSeverity, outsideTime int) {
 	}
 	if s.Baselined > 0 {
 		p.printf("Baseline: %d known findings left out\n", s.Baselined)
+	}
+	if s.Allow != nil {
+		p.printf("Allowlist: %d findings suppressed\n", s.Suppressed)
+		for _, a := range s.Allow {
+			switch {
+			case a.Expired:
+				p.printf("  %s  expired %s, suppressed nothing: %s\n", escapeText(a.Where), escapeText(a.Expires), escapeText(a.Reason))
+			case a.Stale():
+				p.printf("  %s  matched nothing (stale?): %s\n", escapeText(a.Where), escapeText(a.Reason))
+			default:
+				p.printf("  %s  %d suppressed: %s\n", escapeText(a.Where), a.Suppressed, escapeText(a.Reason))
+			}
+		}
 	}
 }
 
