@@ -91,8 +91,12 @@ func TestParseErrors(t *testing.T) {
 		{"second entry", "allow:\n  - rule: x\n    reason: r\n  - rule: y\n", "a.yaml:4: allow[1].reason: missing"},
 		{"given twice", "allow:\n  - rule: x\n    rule: y\n    reason: r\n", "a.yaml:3: allow[0].rule: given twice"},
 		{"not yaml", "allow:\n  - rule: x\n    reason: \"open\n", "a.yaml:3: not valid YAML"},
-		{"top-level list", "- rule: x\n", "a.yaml:1: want a mapping with an allow list, got a list"},
+		{"top-level list", "- rule: x\n", "a.yaml:1: want a mapping of fields, got a list"},
 		{"entry not a mapping", "allow:\n  - x\n", "a.yaml:2: allow[0]: want a mapping of fields"},
+		{"null field", "allow:\n  - rule:\n    reason: r\n", "a.yaml:2: allow[0].rule: empty"},
+		{"allow not a list", "allow: yes\n", "a.yaml:1: allow: want a list of entries"},
+		{"empty mapping", "{}\n", "a.yaml:1: allow: missing"},
+		{"missing allow", "other: 1\n", "a.yaml:1: other: unknown field (known: allow)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hivescan/hivescan/internal/yamlsrc"
 )
 
 // MaxFileSize bounds an allowlist file; a larger one is refused.
@@ -21,22 +21,7 @@ const MaxFileSize = 4 << 20
 const dateLayout = "2006-01-02"
 
 // Error is a mistake in an allowlist file: FILE:LINE: FIELD: message.
-type Error struct {
-	File  string
-	Line  int    // 1-based; 0 when the file could not be read at all
-	Field string // "allow[2].expires"; "" for the whole file
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	switch {
-	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	case e.Field == "":
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
-}
+type Error = yamlsrc.Error
 
 // Load reads the allowlist files, in order, into one List. Every mistake in
 // every file is reported (errors.Join of *Error).
@@ -89,7 +74,7 @@ func Parse(name string, data []byte) (*List, error) {
 		if errors.Is(err, io.EOF) {
 			return &List{}, nil
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlsrc.SyntaxError(name, err)
 	}
 	p := &parser{file: name}
 	l := p.list(&doc)
@@ -97,20 +82,6 @@ func Parse(name string, data []byte) (*List, error) {
 		return nil, errors.Join(p.errs...)
 	}
 	return l, nil
-}
-
-// yamlError turns a YAML syntax error ("yaml: line 3: ...") into an Error.
-func yamlError(name string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, tail, ok := strings.Cut(rest, ":"); ok {
-			if l, err := strconv.Atoi(n); err == nil {
-				line, msg = l, strings.TrimSpace(tail)
-			}
-		}
-	}
-	return &Error{File: name, Line: line, Msg: "not valid YAML: " + msg}
 }
 
 type parser struct {
@@ -131,32 +102,19 @@ func (p *parser) list(doc *yaml.Node) *List {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	if root.Kind != yaml.MappingNode {
-		p.fail(root, "", "want a mapping with an allow list, got %s", nodeKind(root))
+	before := len(p.errs)
+	m := yamlsrc.Fields(root, "", p.fail, "allow")
+	entries := m["allow"]
+	switch {
+	case len(p.errs) > before:
 		return l
-	}
-	var entries *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch {
-		case k.Value != "allow":
-			p.fail(k, k.Value, "unknown field (known: allow)")
-		case entries != nil:
-			p.fail(k, k.Value, "given twice")
-		default:
-			entries = v
-		}
-	}
-	if entries == nil {
-		if len(p.errs) == 0 {
-			p.fail(root, "allow", "missing: the list of entries")
-		}
+	case entries == nil:
+		p.fail(root, "allow", "missing: the list of entries")
 		return l
-	}
-	if entries.Kind != yaml.SequenceNode {
-		if entries.Tag != "!!null" {
-			p.fail(entries, "allow", "want a list of entries, got %s", nodeKind(entries))
-		}
+	case entries.Kind == yaml.ScalarNode && entries.Tag == "!!null":
+		return l // "allow:" and nothing yet
+	case entries.Kind != yaml.SequenceNode:
+		p.fail(entries, "allow", "want a list of entries, got %s", yamlsrc.Kind(entries))
 		return l
 	}
 	for i, n := range entries.Content {
@@ -168,30 +126,26 @@ func (p *parser) list(doc *yaml.Node) *List {
 }
 
 func (p *parser) entry(n *yaml.Node, where string) *Entry {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, where, "want a mapping of fields (%s), got %s", strings.Join(fields, ", "), nodeKind(n))
+	before := len(p.errs)
+	m := yamlsrc.Fields(n, where, p.fail, fields...)
+	if m == nil {
 		return nil
 	}
-	before := len(p.errs)
 	e := &Entry{File: p.file, Line: n.Line}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		field := where + "." + k.Value
-		if !slices.Contains(fields, k.Value) {
-			p.fail(k, field, "unknown field (known: %s)", strings.Join(fields, ", "))
+	for _, name := range fields {
+		v, field := m[name], yamlsrc.Join(where, name)
+		if v == nil {
 			continue
 		}
-		if seen[k.Value] {
-			p.fail(k, field, "given twice")
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			p.fail(v, field, "empty: give a value or leave the field out")
 			continue
 		}
-		seen[k.Value] = true
-		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-			p.fail(v, field, "want a string, got %s", nodeKind(v))
+		if v.Kind != yaml.ScalarNode {
+			p.fail(v, field, "want a string, got %s", yamlsrc.Kind(v))
 			continue
 		}
-		switch k.Value {
+		switch name {
 		case "rule":
 			e.rule = p.glob(v, field, false)
 		case "key":
@@ -215,10 +169,10 @@ func (p *parser) entry(n *yaml.Node, where string) *Entry {
 			e.Expires = t
 		}
 	}
-	if !seen["reason"] {
+	if m["reason"] == nil {
 		p.fail(n, where+".reason", "missing: every entry says why its findings are known-good")
 	}
-	if !seen["rule"] && !seen["key"] && !seen["value"] && !seen["data"] && !seen["host"] {
+	if m["rule"] == nil && m["key"] == nil && m["value"] == nil && m["data"] == nil && m["host"] == nil {
 		p.fail(n, where, "give at least one of rule, key, value, data, host: an entry without them would suppress everything")
 	}
 	if len(p.errs) > before {
@@ -256,19 +210,4 @@ func (p *parser) data(v *yaml.Node, field string) *matcher {
 		return nil
 	}
 	return &matcher{src: v.Value, re: re}
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
 }
