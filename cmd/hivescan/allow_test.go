@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/hivescan/hivescan/report"
 )
@@ -208,5 +211,34 @@ func TestAllowlistDocExample(t *testing.T) {
 	}
 	if !strings.Contains(out, "\n"+string(m[2])) {
 		t.Errorf("the output does not hold what docs/allowlist.md shows:\n%s\nwant:\n%s", out, m[2])
+	}
+}
+
+// The shards of a scan with an allowlist merge into the unsharded report:
+// each shard counts what each entry suppressed on its hosts, and merge adds
+// them up (an entry is stale only when no shard used it).
+func TestScanAllowShards(t *testing.T) {
+	file := writeAllow(t, "allow:\n  - rule: runkey.entry\n    value: OneDrive\n    reason: golden image\n  - rule: no-such.rule\n    reason: stale\n")
+	dir := t.TempDir()
+	want := sansArgs(t, scanTo(t, filepath.Join(dir, "whole.json"), evidence, "--allow", file, "--show-suppressed"))
+	var parts []string
+	for i := range 2 {
+		p := filepath.Join(dir, fmt.Sprintf("part%d.json", i))
+		scanTo(t, p, evidence, "--allow", file, "--show-suppressed", "--shard", fmt.Sprintf("%d/2", i))
+		parts = append(parts, p)
+	}
+	code, out, stderr := runCLI(t, append([]string{"merge", "-f", "json"}, parts...)...)
+	if code != exitOK {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	got := sansArgs(t, []byte(out))
+	if want.Summary.Suppressed != 6 || len(want.Summary.Allow) != 2 {
+		t.Fatalf("unsharded summary %+v: want the six OneDrive values suppressed", want.Summary)
+	}
+	if diff := cmp.Diff(want.Summary, got.Summary); diff != "" {
+		t.Errorf("merged summary (-unsharded +merged):\n%s", diff)
+	}
+	if diff := cmp.Diff(want.Findings, got.Findings); diff != "" {
+		t.Errorf("merged findings (-unsharded +merged):\n%s", diff)
 	}
 }
