@@ -195,17 +195,7 @@ func newHTMLHost(g *hostGroup) htmlHost {
 		sets[i] = withRoles(cs.Name, cs.Roles)
 	}
 	h.ControlSets = escapeText(strings.Join(sets, ", "))
-	var counts Counts
-	for _, f := range g.findings {
-		counts.add(f.Severity)
-	}
-	var found []string
-	for _, s := range slices.Backward(Severities()) {
-		if n := counts.Of(s); n > 0 {
-			found = append(found, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	h.Found = strings.Join(found, ", ")
+	h.Found = foundText(g.findings)
 	return h
 }
 
@@ -225,6 +215,10 @@ func newHTMLFinding(f Finding, sid string) htmlFinding {
 		lines = append(lines, escapeText(strings.TrimRight(line, "\r\n")))
 	}
 	hf.Detail = strings.Join(lines, "\n")
+	if f.Suppressed {
+		hf.Title = "[suppressed] " + hf.Title
+		hf.Detail = escapeText("suppressed by "+f.SuppressedBy+": "+f.SuppressionReason) + "\n\n" + hf.Detail
+	}
 	for _, d := range dataStrings(f.Data) {
 		hf.Data = append(hf.Data, escapeText(truncate(d, 4*maxDataRunes)))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // suppressedReport holds two findings, one of them suppressed and shown
@@ -12,9 +13,9 @@ import (
 func suppressedReport() *Report {
 	r := &Report{
 		Findings: []Finding{
-			{Analyzer: "runkeys", Rule: "runkey.entry", Severity: Low, Host: "PC", Hive: "NTUSER.DAT", HiveKind: "NTUSER", Key: `\Run`, Value: ValueName("OneDrive"), Data: "x",
+			{Analyzer: "runkeys", Rule: "runkey.entry", Severity: Low, Host: "PC", Hive: "NTUSER.DAT", HiveKind: "NTUSER", Key: `\Run`, Value: ValueName("OneDrive"), Data: "x", Title: "OneDrive",
 				Suppressed: true, SuppressedBy: "allow.yaml:2", SuppressionReason: "golden image"},
-			{Analyzer: "runkeys", Rule: "runkey.entry", Severity: High, Host: "PC", Hive: "NTUSER.DAT", HiveKind: "NTUSER", Key: `\Run`, Value: ValueName("Evil"), Data: "y"},
+			{Analyzer: "runkeys", Rule: "runkey.entry", Severity: High, Host: "PC", Hive: "NTUSER.DAT", HiveKind: "NTUSER", Key: `\Run`, Value: ValueName("Evil"), Data: "y", Title: "Evil"},
 		},
 		Suppressed: 1,
 		Allow:      []AllowEntry{{Where: "allow.yaml:2", Reason: "golden image", Suppressed: 2}},
@@ -84,5 +85,34 @@ func TestNoAllowNoMembers(t *testing.T) {
 	}
 	if strings.Contains(string(b), "suppress") || strings.Contains(string(b), `"allow"`) {
 		t.Errorf("JSON without an allowlist mentions it:\n%s", b)
+	}
+}
+
+// Every format that writes findings marks a suppressed one.
+func TestSuppressedFormats(t *testing.T) {
+	r := suppressedReport()
+	r.Findings[0].LastWrite = time.Date(2019, 6, 1, 10, 20, 30, 0, time.UTC)
+	r.Findings[1].LastWrite = time.Date(2019, 6, 1, 10, 20, 30, 0, time.UTC)
+	for format, want := range map[string]string{
+		"table":      "[suppressed] OneDrive",
+		"json":       `"suppressed": true`,
+		"jsonl":      `"suppressed":true`,
+		"csv":        "\nsuppressed,low,PC,",
+		"sarif":      `"suppression_reason": "golden image"`,
+		"html":       "[suppressed] ",
+		"tln":        "|[suppressed] low ",
+		"timesketch": `"suppressed_by":"allow.yaml:2"`,
+	} {
+		w, err := FormatFor(format, "", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := w.Write(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s output lacks %q:\n%s", format, want, b.String())
+		}
 	}
 }
