@@ -14,7 +14,9 @@ type Baseline map[string]bool
 
 // ReadBaseline reads fingerprints from an earlier report in the json format
 // (the whole report) or the jsonl format (schema 1: one finding per line;
-// schema 2: typed records, of which only findings count).
+// schema 2: typed records, of which only findings count). Findings an
+// allowlist suppressed (shown with --show-suppressed) are not taken: their
+// entry, not the baseline, decides about them, also once it expires.
 func ReadBaseline(r io.Reader) (Baseline, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
 	if err != nil {
@@ -27,11 +29,12 @@ func ReadBaseline(r io.Reader) (Baseline, error) {
 			SchemaVersion string `json:"schema_version"`
 			Findings      []struct {
 				Fingerprint string `json:"fingerprint"`
+				Suppressed  bool   `json:"suppressed"`
 			} `json:"findings"`
 		}
 		if err := json.Unmarshal(trimmed, &whole); err == nil && whole.SchemaVersion != "" {
 			for _, f := range whole.Findings {
-				if f.Fingerprint != "" {
+				if f.Fingerprint != "" && !f.Suppressed {
 					b[f.Fingerprint] = true
 				}
 			}
@@ -50,6 +53,7 @@ func ReadBaseline(r io.Reader) (Baseline, error) {
 		var f struct {
 			Type        string `json:"type"`
 			Fingerprint string `json:"fingerprint"`
+			Suppressed  bool   `json:"suppressed"`
 		}
 		if err := json.Unmarshal(text, &f); err == nil && f.Type != "" && f.Type != RecordFinding {
 			continue // a problem (jsonl schema 2) holds no fingerprint
@@ -57,7 +61,9 @@ func ReadBaseline(r io.Reader) (Baseline, error) {
 		if f.Fingerprint == "" {
 			return nil, fmt.Errorf("baseline line %d: not a hivescan JSON report or JSONL finding", line)
 		}
-		b[f.Fingerprint] = true
+		if !f.Suppressed {
+			b[f.Fingerprint] = true
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -73,8 +72,12 @@ func (cw *csvWriter) Write(w io.Writer, r *Report) error {
 		if f.Risk != 0 {
 			risk = strconv.FormatFloat(f.Risk, 'f', -1, 64)
 		}
+		record := RecordFinding
+		if f.Suppressed {
+			record = RecordSuppressed
+		}
 		row := []string{
-			RecordFinding, f.Severity.String(), f.Host, f.Analyzer, f.Rule, f.Title,
+			record, f.Severity.String(), f.Host, f.Analyzer, f.Rule, f.Title,
 			f.HiveKind, f.Hive, hashes[[2]string{f.Host, f.Hive}], f.User,
 			RegistryPath(f.HiveKind, sids[[2]string{f.Host, f.User}], f.User, f.Key),
 			f.Key, scope, value, strings.Join(dataStrings(f.Data), "\n"),
@@ -177,29 +180,7 @@ func orPlaceholder(s string) string {
 // would run as a formula (starting with =, +, -, @) or that starts with a
 // single quote gets a leading single quote.
 func EscapeCSVCell(s string) string {
-	if needsEscape(s) || strings.Contains(s, `\`) {
-		var b strings.Builder
-		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				fmt.Fprintf(&b, `\x%02x`, s[i])
-			case r == '\\' && escapeAt(s[i:]) > 0:
-				b.WriteString(`\x5c`)
-			case !unsafeRune(r):
-				b.WriteString(s[i : i+size])
-			case r < 0x80:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-			i += size
-		}
-		s = b.String()
-	}
-	return neutralizeFormula(s)
+	return neutralizeFormula(escapeUnsafe(s, escapeAmbiguousBackslashes))
 }
 
 // UnescapeCSVCell reverses EscapeCSVCell.

@@ -14,8 +14,26 @@ import (
 // (\x1b, \u202e, \xff). Every other character, including non-ASCII letters,
 // is kept. A literal backslash is kept too, as registry paths are full of
 // them: the JSON report is the unambiguous form.
-func escapeText(s string) string {
-	if !needsEscape(s) {
+func escapeText(s string) string { return escapeUnsafe(s, keepBackslashes) }
+
+// backslashRule says what escapeUnsafe does with a literal backslash.
+type backslashRule bool
+
+const (
+	// keepBackslashes keeps every backslash: the table and the terminal,
+	// where the JSON report is the unambiguous form.
+	keepBackslashes backslashRule = false
+	// escapeAmbiguousBackslashes writes a backslash that would read as an
+	// escape (\xNN, \uNNNN, \UNNNNNNNN) as \x5c, so that UnescapeCSVCell
+	// gives the text back exactly; other backslashes stay.
+	escapeAmbiguousBackslashes backslashRule = true
+)
+
+// escapeUnsafe writes unsafe runes (see unsafeRune) and invalid UTF-8 bytes
+// of s as \xNN, \uNNNN or \UNNNNNNNN (lower-case hex), and backslashes by
+// rule; s is returned as is when nothing needs escaping.
+func escapeUnsafe(s string, rule backslashRule) string {
+	if !needsEscape(s) && (rule == keepBackslashes || !strings.Contains(s, `\`)) {
 		return s
 	}
 	var b strings.Builder
@@ -24,6 +42,8 @@ func escapeText(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case rule == escapeAmbiguousBackslashes && r == '\\' && escapeAt(s[i:]) > 0:
+			b.WriteString(`\x5c`)
 		case !unsafeRune(r):
 			b.WriteString(s[i : i+size])
 		case r < 0x80:

@@ -101,13 +101,20 @@ func compareValues(a, b *string) int {
 
 func (r *Report) summarize() Summary {
 	s := Summary{
-		Hosts:     len(r.Hosts),
-		Hives:     len(r.Inputs),
-		Findings:  len(r.Findings),
-		Problems:  len(r.Problems),
-		Baselined: r.Baselined,
+		Hosts:      len(r.Hosts),
+		Hives:      len(r.Inputs),
+		Findings:   len(r.Findings),
+		Problems:   len(r.Problems),
+		Baselined:  r.Baselined,
+		Suppressed: r.Suppressed,
+		Allow:      r.Allow,
 	}
 	for _, f := range r.Findings {
+		if f.Suppressed {
+			s.Findings--
+			s.Suppressed++
+			continue
+		}
 		s.BySeverity.add(f.Severity)
 	}
 	for _, a := range r.Analyzers {
@@ -123,11 +130,14 @@ func (r *Report) summarize() Summary {
 	return s
 }
 
-// Highest returns the highest severity among all findings; ok is false when
-// there are none. It ignores Options.MinSeverity: exit codes reflect the
-// whole run, not what a writer showed.
+// Highest returns the highest severity among all findings not suppressed;
+// ok is false when there are none. It ignores Options.MinSeverity: exit
+// codes reflect the whole run, not what a writer showed.
 func (r *Report) Highest() (s Severity, ok bool) {
 	for _, f := range r.Findings {
+		if f.Suppressed {
+			continue
+		}
 		if !ok || f.Severity > s {
 			s, ok = f.Severity, true
 		}
@@ -135,11 +145,12 @@ func (r *Report) Highest() (s Severity, ok bool) {
 	return s, ok
 }
 
-// CountAtLeast returns how many findings have severity floor or higher.
+// CountAtLeast returns how many findings not suppressed have severity floor
+// or higher.
 func (r *Report) CountAtLeast(floor Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if f.Severity >= floor {
+		if f.Severity >= floor && !f.Suppressed {
 			n++
 		}
 	}

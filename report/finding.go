@@ -41,7 +41,20 @@ type Finding struct {
 	Deleted     bool              `json:"deleted"`              // recovered from unallocated hive cells
 	Confidence  string            `json:"confidence,omitempty"` // deleted findings: "intact", "partial" or "fragment"
 	Fingerprint string            `json:"fingerprint"`
+	// Suppressed marks a finding that an allowlist entry (scan --allow)
+	// matched, kept in the report by --show-suppressed; SuppressedBy is the
+	// entry's FILE:LINE and SuppressionReason its reason. Suppressed
+	// findings count in Summary.Suppressed, not as findings, and never
+	// reach --fail-on.
+	Suppressed        bool   `json:"suppressed,omitempty"`
+	SuppressedBy      string `json:"suppressed_by,omitempty"`
+	SuppressionReason string `json:"suppression_reason,omitempty"`
 }
+
+// DataStrings renders Data as text: one string per element of a []string
+// (REG_MULTI_SZ), else one string (numbers in decimal, binary data in
+// lower-case hex); nil data gives none.
+func (f Finding) DataStrings() []string { return dataStrings(f.Data) }
 
 // ValueName returns a pointer to name, for Finding.Value.
 func ValueName(name string) *string { return &name }
@@ -49,54 +62,60 @@ func ValueName(name string) *string { return &name }
 // findingJSON is the JSON form of a Finding, field for field, with LastWrite
 // as TimeLayout text and binary data as hex.
 type findingJSON struct {
-	Analyzer       string            `json:"analyzer"`
-	Rule           string            `json:"rule"`
-	Severity       Severity          `json:"severity"`
-	Title          string            `json:"title"`
-	Host           string            `json:"host"`
-	Hive           string            `json:"hive"`
-	HiveKind       string            `json:"hive_kind"`
-	Key            string            `json:"key"`
-	Value          *string           `json:"value,omitempty"`
-	Data           any               `json:"data,omitempty"`
-	LastWrite      string            `json:"last_write,omitempty"`
-	ControlSet     string            `json:"control_set,omitempty"`
-	ControlSetRole []string          `json:"control_set_role,omitempty"`
-	ControlSets    []ControlSetEntry `json:"control_sets,omitempty"`
-	User           string            `json:"user,omitempty"`
-	Attack         []string          `json:"attack,omitempty"`
-	Risk           float64           `json:"risk,omitempty"`
-	Detail         string            `json:"detail"`
-	Deleted        bool              `json:"deleted"`
-	Confidence     string            `json:"confidence,omitempty"`
-	Fingerprint    string            `json:"fingerprint"`
+	Analyzer          string            `json:"analyzer"`
+	Rule              string            `json:"rule"`
+	Severity          Severity          `json:"severity"`
+	Title             string            `json:"title"`
+	Host              string            `json:"host"`
+	Hive              string            `json:"hive"`
+	HiveKind          string            `json:"hive_kind"`
+	Key               string            `json:"key"`
+	Value             *string           `json:"value,omitempty"`
+	Data              any               `json:"data,omitempty"`
+	LastWrite         string            `json:"last_write,omitempty"`
+	ControlSet        string            `json:"control_set,omitempty"`
+	ControlSetRole    []string          `json:"control_set_role,omitempty"`
+	ControlSets       []ControlSetEntry `json:"control_sets,omitempty"`
+	User              string            `json:"user,omitempty"`
+	Attack            []string          `json:"attack,omitempty"`
+	Risk              float64           `json:"risk,omitempty"`
+	Detail            string            `json:"detail"`
+	Deleted           bool              `json:"deleted"`
+	Confidence        string            `json:"confidence,omitempty"`
+	Fingerprint       string            `json:"fingerprint"`
+	Suppressed        bool              `json:"suppressed,omitempty"`
+	SuppressedBy      string            `json:"suppressed_by,omitempty"`
+	SuppressionReason string            `json:"suppression_reason,omitempty"`
 }
 
 // MarshalJSON writes LastWrite as TimeLayout text (absent when zero) and
 // binary Data as hex. Unmarshalling needs no counterpart: the time is RFC 3339.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	return marshalJSON(findingJSON{
-		Analyzer:       f.Analyzer,
-		Rule:           f.Rule,
-		Severity:       f.Severity,
-		Title:          f.Title,
-		Host:           f.Host,
-		Hive:           f.Hive,
-		HiveKind:       f.HiveKind,
-		Key:            f.Key,
-		Value:          f.Value,
-		Data:           normalizeData(f.Data),
-		LastWrite:      FormatTime(f.LastWrite),
-		ControlSet:     f.ControlSet,
-		ControlSetRole: f.ControlSetRole,
-		ControlSets:    f.ControlSets,
-		User:           f.User,
-		Attack:         f.Attack,
-		Risk:           f.Risk,
-		Detail:         f.Detail,
-		Deleted:        f.Deleted,
-		Confidence:     f.Confidence,
-		Fingerprint:    f.Fingerprint,
+		Analyzer:          f.Analyzer,
+		Rule:              f.Rule,
+		Severity:          f.Severity,
+		Title:             f.Title,
+		Host:              f.Host,
+		Hive:              f.Hive,
+		HiveKind:          f.HiveKind,
+		Key:               f.Key,
+		Value:             f.Value,
+		Data:              normalizeData(f.Data),
+		LastWrite:         FormatTime(f.LastWrite),
+		ControlSet:        f.ControlSet,
+		ControlSetRole:    f.ControlSetRole,
+		ControlSets:       f.ControlSets,
+		User:              f.User,
+		Attack:            f.Attack,
+		Risk:              f.Risk,
+		Detail:            f.Detail,
+		Deleted:           f.Deleted,
+		Confidence:        f.Confidence,
+		Fingerprint:       f.Fingerprint,
+		Suppressed:        f.Suppressed,
+		SuppressedBy:      f.SuppressedBy,
+		SuppressionReason: f.SuppressionReason,
 	})
 }
 

@@ -108,6 +108,9 @@ func (hw *htmlWriter) Write(w io.Writer, r *Report) error {
 	if outsideTime > 0 {
 		page.Notes = append(page.Notes, fmt.Sprintf("Not shown: %d findings whose key was not written between --since and --until.", outsideTime))
 	}
+	if v.Summary.Allow != nil {
+		page.Notes = append(page.Notes, fmt.Sprintf("Allowlist: %d findings suppressed.", v.Summary.Suppressed))
+	}
 	if v.Baselined > 0 {
 		page.Notes = append(page.Notes, fmt.Sprintf("Baseline: %d known findings left out.", v.Baselined))
 	}
@@ -192,17 +195,7 @@ func newHTMLHost(g *hostGroup) htmlHost {
 		sets[i] = withRoles(cs.Name, cs.Roles)
 	}
 	h.ControlSets = escapeText(strings.Join(sets, ", "))
-	var counts Counts
-	for _, f := range g.findings {
-		counts.add(f.Severity)
-	}
-	var found []string
-	for _, s := range slices.Backward(Severities()) {
-		if n := counts.Of(s); n > 0 {
-			found = append(found, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	h.Found = strings.Join(found, ", ")
+	h.Found = foundText(g.findings)
 	return h
 }
 
@@ -222,6 +215,10 @@ func newHTMLFinding(f Finding, sid string) htmlFinding {
 		lines = append(lines, escapeText(strings.TrimRight(line, "\r\n")))
 	}
 	hf.Detail = strings.Join(lines, "\n")
+	if f.Suppressed {
+		hf.Title = "[suppressed] " + hf.Title
+		hf.Detail = escapeText("suppressed by "+f.SuppressedBy+": "+f.SuppressionReason) + "\n\n" + hf.Detail
+	}
 	for _, d := range dataStrings(f.Data) {
 		hf.Data = append(hf.Data, escapeText(truncate(d, 4*maxDataRunes)))
 	}

@@ -18,6 +18,10 @@ var _ Writer = (*jsonlWriter)(nil)
 const (
 	RecordFinding = "finding"
 	RecordProblem = "problem"
+	// RecordSuppressed is the CSV record of a finding an allowlist entry
+	// matched (scan --allow --show-suppressed); jsonl writes such a finding
+	// as a "finding" with suppressed true.
+	RecordSuppressed = "suppressed"
 )
 
 func (jw *jsonlWriter) Write(w io.Writer, r *Report) error {

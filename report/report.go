@@ -10,7 +10,7 @@ import (
 // SchemaVersion is the version of the JSON report. It changes whenever a
 // field is renamed, removed or changes meaning; adding a field does not
 // change it. See SCHEMA.md.
-const SchemaVersion = "2"
+const SchemaVersion = "3"
 
 // Tool is the name written in every report.
 const Tool = "hivescan"
@@ -30,6 +30,8 @@ type Report struct {
 	Finished      time.Time     // when the run finished
 	MinSeverity   Severity      // findings below it were left out of this output; set by writers
 	Baselined     int           // findings removed because a baseline held their fingerprint (ApplyBaseline)
+	Suppressed    int           // findings removed because an allowlist entry matched them (scan --allow without --show-suppressed)
+	Allow         []AllowEntry  // every allowlist entry of the run and what it did; nil without --allow
 	Images        []Image       // every disk image given as evidence
 	Inputs        []Input       // every hive file found, read or not
 	Hosts         []Host        // one per Windows installation
@@ -240,7 +242,25 @@ type Summary struct {
 	AnalyzersFailed  int    `json:"analyzers_failed"`
 	Baselined        int    `json:"baselined"` // findings left out because --baseline held them
 	BySeverity       Counts `json:"by_severity"`
+	// Suppressed counts the findings an allowlist entry matched, shown
+	// (--show-suppressed) or not; they are not in Findings or BySeverity.
+	Suppressed int          `json:"suppressed,omitempty"`
+	Allow      []AllowEntry `json:"allow,omitempty"` // Report.Allow
 }
+
+// AllowEntry is one allowlist entry (scan --allow) and what it did in a run.
+// An entry that is not expired and suppressed nothing is stale: the finding
+// it was written for is gone, or it no longer matches what it should.
+type AllowEntry struct {
+	Where      string `json:"where"`             // FILE:LINE of the entry
+	Reason     string `json:"reason"`            // why its findings are known-good
+	Expires    string `json:"expires,omitempty"` // YYYY-MM-DD, the last day it is live
+	Expired    bool   `json:"expired,omitempty"` // past Expires: it suppressed nothing (and is a problem)
+	Suppressed int    `json:"suppressed"`        // findings it suppressed
+}
+
+// Stale reports an entry that is live but matched no finding.
+func (a AllowEntry) Stale() bool { return !a.Expired && a.Suppressed == 0 }
 
 // Counts holds a number per severity.
 type Counts struct {
@@ -386,6 +406,13 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		Problems:      v.Problems,
 		Summary:       v.Summary,
 		Baselined:     v.Summary.Baselined,
+		Suppressed:    v.Summary.Suppressed,
+		Allow:         v.Summary.Allow,
+	}
+	for _, f := range r.Findings {
+		if f.Suppressed {
+			r.Suppressed-- // shown, so not among the removed ones
+		}
 	}
 	return nil
 }

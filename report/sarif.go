@@ -272,6 +272,11 @@ func sarifResult(f Finding, ruleIndex int, sid string, artifacts map[string]int,
 	if f.Risk != 0 {
 		props["risk"] = f.Risk
 	}
+	if f.Suppressed {
+		props["suppressed"] = true
+		props["suppressed_by"] = f.SuppressedBy
+		props["suppression_reason"] = f.SuppressionReason
+	}
 	res.Properties = props
 	return res
 }

@@ -200,6 +200,9 @@ func (p *tablePrinter) finding(f Finding) {
 		}
 	}
 	p.field(4, "id", f.Fingerprint)
+	if f.Suppressed {
+		p.field(4, "suppressed", f.SuppressedBy+": "+f.SuppressionReason)
+	}
 	for line := range strings.Lines(f.Detail) {
 		for _, l := range wrap(escapeText(strings.TrimRight(line, "\r\n")), max(p.width-4, 20)) {
 			if l == "" {
@@ -249,6 +252,30 @@ func (p *tablePrinter) severity(s Severity, width int) string {
 	return label
 }
 
+// foundText counts findings by severity, highest first ("1 critical, 2
+// low"), then the suppressed ones ("1 suppressed"); "" for none.
+func foundText(findings []Finding) string {
+	var counts Counts
+	suppressed := 0
+	for _, f := range findings {
+		if f.Suppressed {
+			suppressed++
+		} else {
+			counts.add(f.Severity)
+		}
+	}
+	var found []string
+	for _, s := range slices.Backward(Severities()) {
+		if n := counts.Of(s); n > 0 {
+			found = append(found, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if suppressed > 0 {
+		found = append(found, fmt.Sprintf("%d suppressed", suppressed))
+	}
+	return strings.Join(found, ", ")
+}
+
 // hosts prints one line per host: name, Windows version and what was found.
 func (p *tablePrinter) hosts(groups []*hostGroup) {
 	if len(groups) == 0 {
@@ -261,20 +288,7 @@ func (p *tablePrinter) hosts(groups []*hostGroup) {
 	}
 	nameWidth = min(nameWidth, max(p.width/3, 12))
 	for _, g := range groups {
-		var counts Counts
-		for _, f := range g.findings {
-			counts.add(f.Severity)
-		}
-		var found []string
-		for _, s := range slices.Backward(Severities()) {
-			if n := counts.Of(s); n > 0 {
-				found = append(found, fmt.Sprintf("%d %s", n, s))
-			}
-		}
-		what := "no findings shown"
-		if len(found) > 0 {
-			what = strings.Join(found, ", ")
-		}
+		what := cmp.Or(foundText(g.findings), "no findings shown")
 		os := g.OS
 		if !g.known {
 			os = "(not among the hosts read)"
@@ -308,6 +322,19 @@ func (p *tablePrinter) summary(r *Report, belowSeverity, outsideTime int) {
 	}
 	if s.Baselined > 0 {
 		p.printf("Baseline: %d known findings left out\n", s.Baselined)
+	}
+	if s.Allow != nil {
+		p.printf("Allowlist: %d findings suppressed\n", s.Suppressed)
+		for _, a := range s.Allow {
+			switch {
+			case a.Expired:
+				p.printf("  %s  expired %s, suppressed nothing: %s\n", escapeText(a.Where), escapeText(a.Expires), escapeText(a.Reason))
+			case a.Stale():
+				p.printf("  %s  matched nothing (stale?): %s\n", escapeText(a.Where), escapeText(a.Reason))
+			default:
+				p.printf("  %s  %d suppressed: %s\n", escapeText(a.Where), a.Suppressed, escapeText(a.Reason))
+			}
+		}
 	}
 }
 

@@ -48,7 +48,11 @@ func (p *tablePrinter) compact(findings []Finding) {
 		natural[i] = len(c.title)
 	}
 	for i, f := range fs {
-		rows[i] = []string{hostName(f.Host), compactLocation(f), compactValue(f), compactData(f), escapeText(f.Title)}
+		title := escapeText(f.Title)
+		if f.Suppressed {
+			title = "[suppressed] " + title
+		}
+		rows[i] = []string{hostName(f.Host), compactLocation(f), compactValue(f), compactData(f), title}
 		for j, cell := range rows[i] {
 			natural[j] = max(natural[j], min(utf8.RuneCountInString(cell), maxCellRunes))
 		}

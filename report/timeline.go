@@ -140,6 +140,9 @@ func (tw *tlnWriter) Write(w io.Writer, r *Report) error {
 			where += `\` + cmp.Or(*ev.f.Value, "(default)")
 		}
 		desc := fmt.Sprintf("%s %s: %s [%s]", ev.f.Severity, ruleID(ev.f), ev.f.Title, where)
+		if ev.f.Suppressed {
+			desc = "[suppressed] " + desc
+		}
 		if ev.f.Deleted {
 			desc += " (deleted)"
 		}

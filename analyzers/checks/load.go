@@ -17,26 +17,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/internal/yamlsrc"
 	"github.com/hivescan/hivescan/report"
 )
 
-// Error is a mistake in a check file, with where it is.
-type Error struct {
-	File  string
-	Line  int    // 1-based; 0 when the file could not be read at all
-	Field string // the field at fault ("checks[2].severity"), "" for the file
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	switch {
-	case e.Line == 0:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	case e.Field == "":
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
-}
+// Error is a mistake in a check file, with where it is: FILE:LINE: FIELD: message.
+type Error = yamlsrc.Error
 
 var (
 	nameRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
@@ -55,7 +41,7 @@ func parse(name string, data []byte, standalone bool) (*File, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlsrc.SyntaxError(name, err)
 	}
 	p := &parser{file: name, standalone: standalone}
 	f := p.file_(&doc)
@@ -63,23 +49,6 @@ func parse(name string, data []byte, standalone bool) (*File, error) {
 		return nil, errors.Join(p.errs...)
 	}
 	return f, nil
-}
-
-// yamlError turns a YAML syntax error ("yaml: line 3: ...") into an Error.
-func yamlError(name string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, tail, ok := strings.Cut(rest, ":"); ok {
-			if l, err := strconv.Atoi(n); err == nil {
-				line, msg = l, strings.TrimSpace(tail)
-			}
-		}
-	}
-	if line == 0 {
-		line = 1
-	}
-	return &Error{File: name, Line: line, Msg: "not valid YAML: " + msg}
 }
 
 type parser struct {
@@ -106,43 +75,7 @@ func (p *parser) fail(n *yaml.Node, field, format string, args ...any) {
 // fields returns the mapping n's values by key, reporting keys not in
 // allowed and keys given twice.
 func (p *parser) fields(n *yaml.Node, where string, allowed ...string) map[string]*yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, where, "want a mapping of fields, got %s", nodeKind(n))
-		return nil
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		field := join(where, k.Value)
-		switch {
-		case !contains(allowed, k.Value):
-			p.fail(k, field, "unknown field (known: %s)", strings.Join(allowed, ", "))
-		case out[k.Value] != nil:
-			p.fail(k, field, "given twice")
-		default:
-			out[k.Value] = v
-		}
-	}
-	return out
-}
-
-func join(where, field string) string {
-	if where == "" {
-		return field
-	}
-	return where + "." + field
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
+	return yamlsrc.Fields(n, where, p.fail, allowed...)
 }
 
 func contains(list []string, s string) bool {
@@ -162,7 +95,7 @@ func (p *parser) str(n *yaml.Node, field string, required bool) string {
 		return ""
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.fail(n, field, "want a string, got %s", nodeKind(n))
+		p.fail(n, field, "want a string, got %s", yamlsrc.Kind(n))
 		return ""
 	}
 	s := strings.TrimSpace(n.Value)
@@ -187,7 +120,7 @@ func (p *parser) strs(n *yaml.Node, field string, required bool) []string {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.fail(n, field, "want a string or a list of strings, got %s", nodeKind(n))
+		p.fail(n, field, "want a string or a list of strings, got %s", yamlsrc.Kind(n))
 		return nil
 	}
 	var out []string
@@ -281,7 +214,7 @@ func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 			c.Wow64 = true
 		case "false":
 		default:
-			p.fail(w, where+".wow64", "want true or false, got %s", nodeKind(w))
+			p.fail(w, where+".wow64", "want true or false, got %s", yamlsrc.Kind(w))
 		}
 	}
 	c.Values = p.strs(m["values"], where+".values", true)
@@ -317,7 +250,7 @@ func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 	c.detail = p.template(m["detail"], where+".detail")
 	if dn := m["defaults"]; dn != nil {
 		if dn.Kind != yaml.SequenceNode {
-			p.fail(dn, where+".defaults", "want a list, got %s", nodeKind(dn))
+			p.fail(dn, where+".defaults", "want a list, got %s", yamlsrc.Kind(dn))
 		} else {
 			for i, d := range dn.Content {
 				c.Defaults = append(c.Defaults, p.defaultOf(d, fmt.Sprintf("%s.defaults[%d]", where, i), c.Data))

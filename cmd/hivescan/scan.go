@@ -14,6 +14,7 @@ import (
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/internal/allow"
 	"github.com/hivescan/hivescan/internal/scan"
 	"github.com/hivescan/hivescan/report"
 )
@@ -34,6 +35,7 @@ Examples:
    hivescan scan --fail-on high --format jsonl SYSTEM NTUSER.DAT
    hivescan scan --analyzers bootexecute --skip runkeys /cases/42
    hivescan scan -o known.json /cases/golden-image && hivescan scan --baseline known.json --fail-on medium /cases/42
+   hivescan scan --allow golden-image-allow.yaml --fail-on high /cases/42
 
 Every problem (something given that could not be looked at) is in the report
 in every format and also one line on stderr: "hivescan: problem: [host] path: message".
@@ -50,6 +52,8 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.StringSliceFlag{Name: "analyzers", Usage: "run only these analyzers (`NAME,...`; see hivescan analyzers)"},
 			&cli.StringSliceFlag{Name: "skip", Usage: "do not run these analyzers (`NAME,...`)"},
 			&cli.StringSliceFlag{Name: "rules", Usage: "also run the checks of `FILE` or of every .yaml/.yml file in a folder (format: docs/rules.md); repeatable"},
+			&cli.StringSliceFlag{Name: "allow", Usage: "suppress the findings that an entry of allowlist `FILE` matches (format: docs/allowlist.md); they are counted in the summary, expired entries are problems; repeatable"},
+			&cli.BoolFlag{Name: "show-suppressed", Usage: "with --allow: keep suppressed findings in the report, marked suppressed with the entry's reason and FILE:LINE"},
 			&cli.StringFlag{Name: "baseline", Usage: "leave out findings whose fingerprint is in `REPORT` (an earlier json or jsonl output); --fail-on then counts only new findings"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
@@ -89,6 +93,15 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			if err := outsideEvidence(out.path, c.Args().Slice()); err != nil {
 				return err
 			}
+			var allowList *allow.List
+			if files := c.StringSlice("allow"); len(files) > 0 {
+				allowList, err = allow.Load(files)
+				if err != nil {
+					return usageErr("--allow: %v\n(the allowlist format is in docs/allowlist.md: every entry needs a reason and at least one of rule, key, value, data, host)", err)
+				}
+			} else if c.Bool("show-suppressed") {
+				return usageErr("--show-suppressed: give --allow FILE (see hivescan scan --help)")
+			}
 			var baseline report.Baseline
 			if p := c.String("baseline"); p != "" {
 				f, err := os.Open(p)
@@ -113,18 +126,20 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 				return err
 			}
 			r, scanErr := scan.Run(c.Context, scan.Options{
-				Kinds:        kinds,
-				Jobs:         c.Int("jobs"),
-				Shard:        shard,
-				Progress:     newProgress(e.stderr, quietFlag(c)),
-				Paths:        c.Args().Slice(),
-				Analyzers:    list,
-				NoLogs:       c.Bool("no-logs"),
-				NoDeleted:    c.Bool("no-deleted"),
-				VerifyImages: c.Bool("verify-image"),
-				Version:      version,
-				Args:         e.args,
-				Now:          e.now,
+				Kinds:          kinds,
+				Jobs:           c.Int("jobs"),
+				Shard:          shard,
+				Progress:       newProgress(e.stderr, quietFlag(c)),
+				Allow:          allowList,
+				ShowSuppressed: c.Bool("show-suppressed"),
+				Paths:          c.Args().Slice(),
+				Analyzers:      list,
+				NoLogs:         c.Bool("no-logs"),
+				NoDeleted:      c.Bool("no-deleted"),
+				VerifyImages:   c.Bool("verify-image"),
+				Version:        version,
+				Args:           e.args,
+				Now:            e.now,
 			})
 			if scanErr != nil && len(r.Inputs) == 0 && len(r.Hosts) == 0 {
 				// Nothing was scanned: the mistake, not an empty report.

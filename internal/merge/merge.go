@@ -23,6 +23,7 @@ func Merge(parts []*reportfile.Part) (*report.Report, error) {
 	out := &report.Report{}
 	hostIn := map[string]string{}
 	imageAt := map[string]int{}
+	allowAt := map[string]int{} // allowlist entries: each shard counts what it suppressed
 	for i, p := range parts {
 		r := p.Report
 		if i == 0 {
@@ -58,6 +59,15 @@ func Merge(parts []*reportfile.Part) (*report.Report, error) {
 		out.Findings = append(out.Findings, r.Findings...)
 		out.Problems = append(out.Problems, r.Problems...)
 		out.Baselined += r.Baselined
+		out.Suppressed += r.Suppressed
+		for _, a := range r.Allow {
+			if j, ok := allowAt[a.Where]; ok {
+				out.Allow[j].Suppressed += a.Suppressed
+				continue
+			}
+			allowAt[a.Where] = len(out.Allow)
+			out.Allow = append(out.Allow, a)
+		}
 	}
 	out.Finalize()
 	return out, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/hivescan/hivescan/hive/archive"
 	"github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/hive/image/ntfsfs"
+	"github.com/hivescan/hivescan/internal/allow"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -42,9 +43,14 @@ type Options struct {
 	Shard Shard
 	// Progress, when not nil, is told about hosts as they are scanned.
 	Progress Progress
-	Version  string
-	Args     []string
-	Now      func() time.Time // clock; time.Now when nil
+	// Allow, when not nil, suppresses the findings its live entries match
+	// (scan --allow); ShowSuppressed keeps them in the report, marked.
+	// Expired entries are problems.
+	Allow          *allow.List
+	ShowSuppressed bool
+	Version        string
+	Args           []string
+	Now            func() time.Time // clock; time.Now when nil
 
 	ov *overrides
 }
@@ -194,6 +200,19 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		problem(p)
 	}
 	finish()
+	if opts.Allow != nil {
+		for _, p := range opts.Allow.Apply(r, now(), opts.ShowSuppressed) {
+			problem(p)
+		}
+		r.Finalize()
+		if opts.Shard.Count <= 1 {
+			for _, a := range r.Allow {
+				if a.Stale() {
+					log.Warn().Str("entry", a.Where).Msg("allowlist entry matched no finding: stale, or no longer matching what it was written for")
+				}
+			}
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return r, err
 	}
