@@ -113,10 +113,14 @@ func judgeEntry(p *analysis.Pass, c *classes, e entry, r registration, found boo
 	case (analysis.MicrosoftPath(a.Path) || analysis.InProgramFiles(a.Path)) && a.Severity == report.Info:
 		f.Rule, base = "comautostart.installed", report.Info
 		f.Detail += " The server belongs to an installed product; listed for inventory."
+	case userReg && perUserInstall(a.Path, env) && capAssessment(a, userCaps) <= report.Low:
+		f.Rule, base = "comautostart.user-server", report.Info
+		caps = map[string]analysis.Cap{"location.user-writable": {UpTo: report.Medium, To: report.Info}}
+		f.Detail += " The user registered the class with a server where Microsoft's per-user OneDrive or Teams install keeps its shell extensions: expected, listed for inventory."
 	case userReg && inOwnProfile(a.Path, env):
 		f.Rule, base = "comautostart.user-server", report.Low
 		caps = userCaps
-		f.Detail += " The user registered the class with a server in their own profile, as per-user installs (OneDrive, Teams) do; check the file's signer."
+		f.Detail += " The user registered the class with a server in their own profile, as per-user installs do; check the file's signer."
 	default:
 		f.Rule, base = "comautostart.server", report.Medium
 		f.Detail += " The server is outside Windows and Program Files folders, where shell extensions are not installed."

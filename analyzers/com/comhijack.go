@@ -53,7 +53,7 @@ func runCOMHijack(p *analysis.Pass) error {
 		if err := p.Context().Err(); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		errs = append(errs, hijackUser(p, c, u, loadedTargets(u, ents)))
+		errs = append(errs, hijackUser(p, c, u, loadedTargets(u, ents), corProfiler(u.env)))
 	}
 	errs = append(errs, machineServers(p, c))
 	return errors.Join(errs...)
@@ -61,7 +61,9 @@ func runCOMHijack(p *analysis.Pass) error {
 
 // loadedTargets returns the CLSIDs that COM autostart locations make
 // Windows load for user u (the machine's locations and the user's own),
-// with a description of the location.
+// with a description of the location. A user's registration of one of them
+// is a hijack when the machine registers it too (per-user shell extensions,
+// such as OneDrive's, register only per user).
 func loadedTargets(u *user, ents []entry) map[string]string {
 	m := map[string]string{}
 	for _, e := range ents {
@@ -71,11 +73,6 @@ func loadedTargets(u *user, ents []entry) map[string]string {
 		id := strings.ToLower(e.clsid)
 		if _, ok := m[id]; !ok {
 			m[id] = fmt.Sprintf("%s loads it as a %s entry (%s)", e.loc.LoadedBy, e.loc.Label, e.key.Path())
-		}
-	}
-	if id := corProfiler(u.env); id != "" {
-		if _, ok := m[id]; !ok {
-			m[id] = "every .NET Framework program of the user loads it as the profiler COR_PROFILER names (when COR_ENABLE_PROFILING is 1)"
 		}
 	}
 	return m
@@ -94,8 +91,12 @@ func corProfiler(env winpath.Env) string {
 	return ""
 }
 
-// hijackUser judges every per-user CLSID of u that runs code.
-func hijackUser(p *analysis.Pass, c *classes, u *user, loaded map[string]string) error {
+// corProfilerNote says why the COR_PROFILER CLSID is loaded.
+const corProfilerNote = "every .NET Framework program of the user loads it as the profiler the environment's COR_PROFILER names (when COR_ENABLE_PROFILING is 1), whoever registers it"
+
+// hijackUser judges every per-user CLSID of u that runs code; loaded are
+// the CLSIDs autostart locations load, profiler the COR_PROFILER CLSID.
+func hijackUser(p *analysis.Pass, c *classes, u *user, loaded map[string]string, profiler string) error {
 	var errs []error
 	for _, d := range u.dirs {
 		subs, err := d.key.Subkeys()
@@ -121,8 +122,11 @@ func hijackUser(p *analysis.Pass, c *classes, u *user, loaded map[string]string)
 				errs = append(errs, err)
 			}
 			j := hijackJudge{c: c, u: u, r: r, machine: machine, target: targetIndex[strings.ToLower(k.Name())]}
-			if machine != nil {
-				j.loadedBy = loaded[strings.ToLower(k.Name())]
+			switch id := strings.ToLower(k.Name()); {
+			case id == profiler:
+				j.loadedBy, j.profiler = corProfilerNote, true
+			case machine != nil:
+				j.loadedBy = loaded[id]
 			}
 			p.Report(j.findings()...)
 		}
@@ -138,6 +142,7 @@ type hijackJudge struct {
 	machine  *registration // the machine's registration of the same CLSID; nil when none
 	target   *target       // the known-target row of the CLSID; nil when none
 	loadedBy string        // why Windows loads it by itself (a shadowed autostart CLSID); "" when not
+	profiler bool          // the CLSID is the one COR_PROFILER names
 }
 
 func (j hijackJudge) findings() []report.Finding {
@@ -245,6 +250,9 @@ func (j hijackJudge) server(which string, s server) (report.Finding, bool) {
 	case j.target != nil:
 		f.Rule, base = "comhijack.known-target", report.High
 		f.Title = fmt.Sprintf("Per-user %s hijacks %s (%s) with %s", which, j.r.key.Name(), j.target.Name, a.Path.Base)
+	case j.profiler:
+		f.Rule, base = "comhijack.profiler", report.High
+		f.Title = fmt.Sprintf("Per-user %s of the .NET profiler %s is %s", which, j.r.key.Name(), a.Path.Base)
 	case j.machine != nil && j.loadedBy != "":
 		f.Rule, base = "comhijack.loaded-class", report.High
 		f.Title = fmt.Sprintf("Per-user %s replaces the server of %s, which Windows loads by itself, with %s", which, j.r.key.Name(), a.Path.Base)
