@@ -23,10 +23,13 @@ import (
 )
 
 // indexAfter is the number of lookups in one CLSID folder after which the
-// folder's names are read once into a map: a lookup decodes the names of
-// the subkeys before the match, so many lookups in a large folder cost
-// more than one listing.
-const indexAfter = 48
+// folder's names are read once into a map. hive.Key.Subkey reads the whole
+// subkey list and decodes every name before the match, so a miss in a
+// machine's 10,000 CLSIDs costs about what listing them once does
+// (BenchmarkCOMLargeMachine: listing wins from the second lookup on). The
+// first lookup stays a lookup, for hosts that ask once. A variable for the
+// benchmarks.
+var indexAfter = 1
 
 // clsidDir is one CLSID folder (CLSID, or its Wow6432Node view) of one hive,
 // looked up by name.
