@@ -154,7 +154,7 @@ func (j hijackJudge) findings() []report.Finding {
 		f.Detail = fmt.Sprintf("%s registers a scriptlet (ScriptletURL %q): whoever creates the class runs that script through scrobj.dll, which can be fetched from a URL. Legitimate software does not register scriptlets; collect the script. %s", j.r.view(), s.data, j.context())
 		out = append(out, f)
 	}
-	if t := j.r.treatAs; t.data != "" && !strings.EqualFold(t.data, j.r.key.Name()) && !j.sameAsMachineTreatAs() {
+	if t := j.r.treatAs; t.data != "" && !strings.EqualFold(t.data, j.r.key.Name()) && !j.sameAsMachineTreatAs() && !windowsTreatAs[strings.ToLower(j.r.key.Name())] {
 		f := j.at(t.key, t.val)
 		f.Rule, f.Severity = "comhijack.treatas", report.Medium
 		f.Title = fmt.Sprintf("Per-user CLSID %s is redirected to %s (TreatAs)", j.r.key.Name(), t.data)
@@ -177,6 +177,13 @@ func (j hijackJudge) findings() []report.Finding {
 	}
 	return out
 }
+
+// windowsTreatAs are CLSIDs Windows itself redirects per user: the OLE
+// class of Paintbrush pictures, which the Paint app package sets in the
+// user's classes (SigmaHQ registry_set_treatas_persistence.yml and
+// registry_set_persistence_com_key_linking.yml filter it as svchost's
+// write: HKU\<SID>_Classes\CLSID\{0003000A-0000-0000-C000-000000000046}\TreatAs).
+var windowsTreatAs = map[string]bool{"{0003000a-0000-0000-c000-000000000046}": true}
 
 // sameAsMachineTreatAs reports whether the machine redirects the CLSID to
 // the same class (Windows writes some TreatAs per user as it does per
@@ -274,16 +281,24 @@ func (j hijackJudge) server(which string, s server) (report.Finding, bool) {
 	if !windows && !expected {
 		f.Detail += fmt.Sprintf(" Windows registers %s for this class.", j.target.DLL)
 	}
+	if j.r.progID != "" {
+		f.Detail += fmt.Sprintf(" The registration's ProgID is %s.", j.r.progID)
+	}
 	f.Detail += " Collect the file, check its signer and hash, and when the key was written (its last-write time)."
 	caps := map[string]analysis.Cap{"path.unquoted": userCaps["path.unquoted"]}
 	if inOwnProfile(a.Path, j.u.env) {
 		caps["location.user-writable"] = userCaps["location.user-writable"]
 	}
 	capped := capAssessment(a, caps)
-	if (f.Rule == "comhijack.user-only" || f.Rule == "comhijack.user-class") && perUserInstall(a.Path, j.u.env) && capped <= report.Low {
+	userOnly := f.Rule == "comhijack.user-only" || f.Rule == "comhijack.user-class"
+	switch {
+	case userOnly && perUserInstall(a.Path, j.u.env) && capped <= report.Low:
 		base = report.Info
 		caps["location.user-writable"] = analysis.Cap{UpTo: report.Medium, To: report.Info}
 		f.Detail += " The server sits where Microsoft's per-user OneDrive or Teams install keeps its COM servers: expected, listed for inventory."
+	case userOnly && (analysis.MicrosoftPath(a.Path) || analysis.InProgramFiles(a.Path)) && a.Severity == report.Info:
+		base = report.Info
+		f.Detail += " The server belongs to a product installed in a folder only administrators can write; a per-user registration of it adds no access. Listed for inventory."
 	}
 	analysis.JudgeCapped(&f, base, "T1546.015", a, caps)
 	if f.Rule == "comhijack.shadow" && capped >= report.Medium {

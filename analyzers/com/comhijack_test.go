@@ -44,6 +44,12 @@ func TestCOMHijack(t *testing.T) {
 		{"user-only class in Temp", func(h host) {
 			h.userClass(clsidUserOnly, `C:\Users\alice\AppData\Local\Temp\x.dll`)
 		}, report.High, "comhijack.user-only", "x.dll"},
+		{"user-only class of an installed product", func(h host) {
+			h.userClass(clsidUserOnly, `C:\Program Files\Vendor\other.dll`)
+		}, report.Info, "", ""},
+		{"Paint's own per-user TreatAs", func(h host) {
+			samples.Set(h.classes.Root, `CLSID\{0003000A-0000-0000-C000-000000000046}\TreatAs`, hivetest.SZ("", clsidUserOnly))
+		}, report.Info, "", ""},
 		{"scriptlet", func(h host) {
 			h.userClass(clsidUserOnly, `C:\Windows\System32\scrobj.dll`)
 			samples.Set(h.classes.Root, `CLSID\`+clsidUserOnly+`\ScriptletURL`, hivetest.SZ("", `https://example.test/payload.sct`))
