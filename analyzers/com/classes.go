@@ -81,8 +81,9 @@ type classRoot struct {
 	key *hive.Key
 }
 
-// user is one profile's hives: its NTUSER.DAT (nil when absent) and the
-// Classes keys HKEY_CLASSES_ROOT reads first for it.
+// user is one profile's hives: its NTUSER.DAT (nil when absent; the DEFAULT
+// hive for LocalSystem) and the Classes keys HKEY_CLASSES_ROOT reads first
+// for it.
 type user struct {
 	name    string
 	ntuser  *hive.Entry
@@ -142,6 +143,15 @@ func readClasses(p *analysis.Pass) (*classes, error) {
 	for _, e := range p.Set.UserClasses() {
 		u := userOf(e)
 		if r, ok := addRoot(e, ``); ok {
+			u.classes = append(u.classes, r)
+		}
+	}
+	// LocalSystem's HKEY_CURRENT_USER is the DEFAULT hive: its classes come
+	// first for services and tasks running as SYSTEM.
+	for _, e := range p.Set.ByKind(hive.KindDefault) {
+		u := &user{ntuser: e}
+		c.users = append(c.users, u)
+		if r, ok := addRoot(e, `Software\Classes`); ok {
 			u.classes = append(u.classes, r)
 		}
 	}

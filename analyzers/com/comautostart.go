@@ -25,7 +25,7 @@ machine's) to its InprocServer32 or LocalServer32, and the file judged:
 Windows' own files in System32 are quiet, Microsoft and Program Files
 servers are info (inventory), a per-user server in the user's own profile
 is low, anything else medium, and the path assessor can raise each.`,
-	Needs:  []hive.Kind{hive.KindSoftware, hive.KindNTUser, hive.KindUsrClass},
+	Needs:  []hive.Kind{hive.KindSoftware, hive.KindNTUser, hive.KindUsrClass, hive.KindDefault},
 	Attack: []string{"T1546.015", "T1547"},
 	Run:    runCOMAutostart,
 }
@@ -42,6 +42,9 @@ func runCOMAutostart(p *analysis.Pass) error {
 		r, found, err := c.resolve(e.u, e.clsid, e.wow)
 		errs = append(errs, err)
 		if f, ok := judgeEntry(p, c, e, r, found); ok {
+			if e.e.Kind() == hive.KindDefault {
+				f.Detail += " " + analysis.DefaultProfileNote
+			}
 			p.Report(f)
 		}
 	}

@@ -18,7 +18,8 @@ var COMHijack = &analysis.Analyzer{
 	Name: "comhijack",
 	Doc: `COM hijacking: per-user CLSIDs that shadow or redirect the machine's
 HKEY_CLASSES_ROOT reads a user's Software\Classes (UsrClass.dat, and
-NTUSER.DAT's own Software\Classes) before SOFTWARE\Classes, so a per-user
+NTUSER.DAT's own Software\Classes; the DEFAULT hive's for LocalSystem) before
+SOFTWARE\Classes, so a per-user
 CLSID\{...}\InprocServer32 or LocalServer32 takes the place of the machine's
 registration in every program the user runs, without admin rights. Each
 per-user CLSID that runs code is judged: shadowing a CLSID the machine
@@ -30,7 +31,7 @@ installs such as OneDrive and Teams keep their COM servers there). TreatAs
 redirections are medium, ScriptletURL registrations high, and a machine
 registration of a known Windows class whose server is outside System32 is
 high. Per-user servers that are Windows' own files stay quiet.`,
-	Needs:  []hive.Kind{hive.KindNTUser, hive.KindUsrClass, hive.KindSoftware},
+	Needs:  []hive.Kind{hive.KindNTUser, hive.KindUsrClass, hive.KindSoftware, hive.KindDefault},
 	Attack: []string{"T1546.015"},
 	Run:    runCOMHijack,
 }
@@ -173,6 +174,11 @@ func (j hijackJudge) findings() []report.Finding {
 		}
 		if f, ok := j.server(s.name, s.srv); ok {
 			out = append(out, f)
+		}
+	}
+	if j.r.e.Kind() == hive.KindDefault {
+		for i := range out {
+			out[i].Detail += " " + analysis.DefaultProfileNote
 		}
 	}
 	return out

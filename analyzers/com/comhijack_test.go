@@ -26,6 +26,9 @@ func TestCOMHijack(t *testing.T) {
 		{"known target's own DLL per user stays quiet", func(h host) {
 			h.userClass(clsidMMDevice, `%SystemRoot%\System32\MMDevApi.dll`)
 		}, report.Info, "", ""},
+		{"known target in LocalSystem's classes (DEFAULT)", func(h host) {
+			samples.Set(h.def.Root, `Software\Classes\CLSID\`+clsidMMDevice+`\InprocServer32`, hivetest.SZ("", `C:\Windows\Temp\mmdev.dll`))
+		}, report.High, "comhijack.known-target", "mmdev.dll"},
 		{"vendor class shadowed from the user's profile", func(h host) {
 			h.userClass(clsidVendor, `C:\Users\alice\AppData\Local\Vendor\vendor.dll`)
 		}, report.Medium, "comhijack.shadow", "vendor.dll"},
