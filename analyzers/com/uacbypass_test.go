@@ -35,6 +35,10 @@ func TestUACBypassInUsrClass(t *testing.T) {
 		{"ms-settings CurVer", func(h host) {
 			samples.Set(h.classes.Root, `ms-settings\CurVer`, hivetest.SZ("", ".pwn"))
 		}, report.High, "uacbypass.curver", ".pwn"},
+		{"ms-settings CurVer followed to its command", func(h host) {
+			samples.Set(h.classes.Root, `ms-settings\CurVer`, hivetest.SZ("", ".pwn"))
+			samples.Set(h.classes.Root, `.pwn\Shell\Open\command`, hivetest.SZ("", `C:\Users\alice\AppData\Local\Temp\p.exe`))
+		}, report.High, "uacbypass.curver-command", "p.exe"},
 		{"a user's Directory verb is not a bypass handler", func(h host) {
 			samples.Set(h.classes.Root, `Directory\shell\VSCode\command`, hivetest.SZ("", `"C:\Users\alice\AppData\Local\Programs\Microsoft VS Code\Code.exe" "%V"`))
 		}, report.Info, "", ""},
