@@ -284,7 +284,7 @@ func (j hijackJudge) server(which string, s server) (report.Finding, bool) {
 		kind = "the program started whenever a program of the user creates the class"
 	}
 	f.Detail = fmt.Sprintf("%s\\%s names %s: \"%s\". %s", j.r.view(), which, kind, s.data, j.context())
-	if !windows && !expected {
+	if !expected {
 		f.Detail += fmt.Sprintf(" Windows registers %s for this class.", j.target.DLL)
 	}
 	if j.r.progID != "" {
