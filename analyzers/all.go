@@ -9,6 +9,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/analyzers/autostart"
 	"github.com/hivescan/hivescan/analyzers/checks"
+	"github.com/hivescan/hivescan/analyzers/com"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
 	"github.com/hivescan/hivescan/analyzers/services"
@@ -43,6 +44,9 @@ var all = []*analysis.Analyzer{
 	services.Wow64,
 	services.CmdAutoRun,
 	services.ActiveSetup,
+	com.COMHijack,
+	com.COMAutostart,
+	com.UACBypass,
 	deleted.DeletedOrphans,
 }
 

@@ -27,7 +27,7 @@ func FuzzAnalyzers(f *testing.F) {
 			}
 		}
 	}
-	kinds := []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindNTUser, hive.KindDefault}
+	kinds := []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindNTUser, hive.KindDefault, hive.KindUsrClass}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set := &hive.Set{Host: "fuzz"}
 		for _, k := range kinds {
