@@ -192,3 +192,46 @@ func TestPlaceAndHostName(t *testing.T) {
 		}
 	}
 }
+
+// The Windows folder's win.ini and system.ini join the host whose hives sit
+// in the same installation, hashed and listed; ini files elsewhere, or of an
+// installation without hives, are not read.
+func TestTextFiles(t *testing.T) {
+	sys := hiveBytes(t, `\SystemRoot\System32\Config\SYSTEM`, "Select", "ControlSet001")
+	fsys := fstest.MapFS{
+		"img/Windows/System32/config/SYSTEM": {Data: sys},
+		"img/Windows/win.ini":                {Data: []byte("[windows]\r\nload=x.exe\r\n")},
+		"img/WINDOWS/SYSTEM.INI":             {Data: []byte("[boot]\r\nshell=explorer.exe\r\n")},
+		"img/Windows/System32/win.ini":       {Data: []byte("not the Windows folder's")},
+		"other/Windows/win.ini":              {Data: []byte("no hive beside it")},
+		"img/Windows/system.ini.bak":         {Data: []byte("[boot]")},
+	}
+	src := Source{FS: fsys, Root: ".", Name: "ev"}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hosts) != 1 || len(res.Problems) != 0 {
+		t.Fatalf("hosts %+v, problems %+v", summarize(res), res.Problems)
+	}
+	h := res.Hosts[0]
+	if len(h.Texts) != 2 || h.Texts[0].Path != "img/WINDOWS/SYSTEM.INI" || h.Texts[1].Path != "img/Windows/win.ini" {
+		t.Fatalf("texts: %+v", h.Texts)
+	}
+	l := Load(context.Background(), src, h, LoadOptions{})
+	if len(l.Set.Texts) != 2 || l.Set.Texts[0].Name != "system.ini" || string(l.Set.TextsNamed("win.ini")[0].Data) != "[windows]\r\nload=x.exe\r\n" {
+		t.Errorf("set texts: %+v", l.Set.Texts)
+	}
+	n := 0
+	for _, f := range l.Files {
+		if f.Role == "text" {
+			n++
+			if f.Kind != "TEXT" || len(f.SHA256) != 64 || f.Err != nil {
+				t.Errorf("text file: %+v", f)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d text files listed", n)
+	}
+}

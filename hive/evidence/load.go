@@ -100,18 +100,9 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 		for _, lf := range c.Logs {
 			f.Logs = append(f.Logs, lf.Display)
 			lfile := File{Path: lf.Path, Display: lf.Display, Role: "log", Size: lf.Size, Kind: "LOG", User: c.User, Label: c.Label}
-			b, lsum, linfo, lerr := readAll(src.FS, lf.Path, opts.Hive)
-			lfile.SHA256, lfile.Err = lsum, lerr
-			if linfo != nil {
-				lfile.ModTime, lfile.Sys = linfo.ModTime(), linfo.Sys()
-			}
-			if lerr != nil {
-				out.Problems = append(out.Problems, Problem{Path: lf.Display, Message: lerr.Error()})
-			} else {
-				lfile.Size = int64(len(b))
+			if b, ok := out.readSide(src, &lfile, opts.Hive); ok {
 				logData = append(logData, NamedData{Name: lf.Display, Data: b})
 			}
-			out.Files = append(out.Files, lfile)
 		}
 		if err != nil {
 			f.Err = err
@@ -192,21 +183,29 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 	}
 	for _, t := range h.Texts {
 		f := File{Path: t.Path, Display: t.Display, Role: "text", Size: t.Size, Kind: "TEXT"}
-		data, sum, info, err := readAll(src.FS, t.Path, hive.Options{MaxSize: maxTextSize})
-		f.SHA256, f.Err = sum, err
-		if info != nil {
-			f.ModTime, f.Sys = info.ModTime(), info.Sys()
-		}
-		if err != nil {
-			out.Problems = append(out.Problems, Problem{Path: t.Display, Message: err.Error()})
-		} else {
-			f.Size = int64(len(data))
+		if data, ok := out.readSide(src, &f, hive.Options{MaxSize: maxTextSize}); ok {
 			out.Set.Texts = append(out.Set.Texts, hive.Text{Path: t.Display, Name: strings.ToLower(path.Base(t.Path)), Data: data})
 		}
-		out.Files = append(out.Files, f)
 	}
 	nameHost(out, h)
 	return out
+}
+
+// readSide reads and hashes a file that goes with the hives (a transaction
+// log, a text file), lists it and reports why it could not be read.
+func (out *Loaded) readSide(src Source, f *File, o hive.Options) ([]byte, bool) {
+	b, sum, info, err := readAll(src.FS, f.Path, o)
+	f.SHA256, f.Err = sum, err
+	if info != nil {
+		f.ModTime, f.Sys = info.ModTime(), info.Sys()
+	}
+	if err != nil {
+		out.Problems = append(out.Problems, Problem{Path: f.Display, Message: err.Error()})
+	} else {
+		f.Size = int64(len(b))
+	}
+	out.Files = append(out.Files, *f)
+	return b, err == nil
 }
 
 // maxTextSize bounds a text file read for analyzers: Windows' win.ini and
