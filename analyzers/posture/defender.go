@@ -145,10 +145,30 @@ func judgeExcludedPath(item string, env winpath.Env) (report.Severity, string) {
 	}
 	folder := winpath.Resolve(env.Expand(t)+`\x`, env)
 	switch {
-	case winpath.IsUserWritable(folder):
+	case winpath.IsUserWritable(folder) || writableSegment(folder.Full):
 		return report.High, fmt.Sprintf("%s is a folder standard users can write to (profiles, AppData, Temp, ProgramData, Public): any program dropped there runs unscanned.", item)
 	case winpath.IsSystemDir(folder):
 		return report.High, fmt.Sprintf("%s is the Windows or System32 folder: the programs attackers abuse live there.", item)
 	}
 	return report.Medium, fmt.Sprintf("%s and everything below it.", item)
+}
+
+// writableSegments are folder names that hold user-writable content
+// wherever they are (C:\Temp, D:\Users, ...\AppData): an exclusion naming
+// one, or a folder below one, is as broad as excluding a profile.
+var writableSegments = map[string]bool{
+	"users": true, "documents and settings": true, "temp": true, "tmp": true,
+	"appdata": true, "downloads": true, "$recycle.bin": true, "public": true, "programdata": true,
+}
+
+// writableSegment reports whether a folder of full path p (the last element
+// a placeholder) has a user-writable folder name.
+func writableSegment(p string) bool {
+	parts := strings.Split(strings.ToLower(p), `\`)
+	for _, seg := range parts[:max(len(parts)-1, 0)] {
+		if writableSegments[seg] {
+			return true
+		}
+	}
+	return false
 }
