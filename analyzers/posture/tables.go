@@ -13,8 +13,6 @@ var (
 	credentialsYAML []byte
 	//go:embed remoteaccess.yaml
 	remoteAccessYAML []byte
-	//go:embed logging.yaml
-	loggingYAML []byte
 	//go:embed hardening.yaml
 	hardeningYAML []byte
 )
@@ -27,10 +25,6 @@ var Credentials = checks.MustParse("analyzers/posture/credentials.yaml", credent
 
 // RemoteAccess reports Remote Desktop turned on or weakened (remoteaccess.yaml).
 var RemoteAccess = checks.MustParse("analyzers/posture/remoteaccess.yaml", remoteAccessYAML)
-
-// Logging reports event logging, ETW, AMSI and PowerShell logging turned
-// off (logging.yaml).
-var Logging = checks.MustParse("analyzers/posture/logging.yaml", loggingYAML)
 
 // Hardening reports the firewall, SmartScreen, System Restore, Prefetch and
 // the other protections of hardening.yaml turned down.
