@@ -25,7 +25,7 @@ transcription logging switched off by policy. Windows ships every one of
 these on; the PowerShell logging policies are absent by default, which is
 quiet.`,
 	Needs:  []hive.Kind{hive.KindSoftware, hive.KindSystem, hive.KindNTUser, hive.KindDefault},
-	Attack: []string{"T1562.001", "T1562.002", "T1562.006"},
+	Attack: []string{"T1562.001", "T1562.002", "T1562.006", "T1059.001", "T1112"},
 	Run:    runLogging,
 }
 
