@@ -43,3 +43,31 @@ func TestAMSIProviders(t *testing.T) {
 		}
 	}
 }
+
+// TestLogAccessDenied: Windows' own descriptors (denying anonymous and
+// guests) are quiet; a deny for SYSTEM or Everyone on a core log is medium,
+// in the classic key and the channel key; the SACL is not read as the DACL.
+func TestLogAccessDenied(t *testing.T) {
+	const windows = "O:BAG:SYD:(D;;0xf0007;;;AN)(D;;0xf0007;;;BG)(A;;0xf0007;;;SY)(A;;0x7;;;BA)(A;;0x3;;;BO)(A;;0x5;;;SO)(A;;0x1;;;IU)S:(ML;;0x1;;;LW)"
+	for _, tc := range []struct {
+		name, classic, channel string
+		want                   int
+	}{
+		{"windows", windows, "O:BAG:SYD:(A;;0xf0005;;;SY)(A;;0x5;;;BA)(A;;0x1;;;S-1-5-32-573)", 0},
+		{"deny system", "O:BAG:SYD:(D;;0xf0007;;;SY)(A;;0x7;;;BA)", "", 1},
+		{"deny everyone channel", "", "O:BAG:SYD:(D;;0x1;;;WD)(A;;0xf0005;;;SY)", 1},
+		{"deny in sacl only", "O:BAG:SYD:(A;;0x7;;;BA)S:(D;;0x1;;;WD)", "", 0},
+	} {
+		sys, sw, user, def := host("")
+		if tc.classic != "" {
+			samples.Set(samples.At(sys.Root, "ControlSet001"), `Services\EventLog\Security`, hivetest.SZ("CustomSD", tc.classic))
+		}
+		if tc.channel != "" {
+			samples.Set(sw.Root, `Microsoft\Windows\CurrentVersion\WINEVT\Channels\Microsoft-Windows-Sysmon/Operational`, hivetest.SZ("ChannelAccess", tc.channel))
+		}
+		sev, fs := bySeverity(run(t, sys, sw, user, def), "logging.log-access-denied")
+		if len(fs) != tc.want || tc.want > 0 && sev != report.Medium {
+			t.Errorf("%s: %d findings at %v, want %d at medium: %+v", tc.name, len(fs), sev, tc.want, fs)
+		}
+	}
+}
