@@ -12,13 +12,14 @@ import (
 	"github.com/hivescan/hivescan/analyzers/com"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
+	"github.com/hivescan/hivescan/analyzers/posture"
 	"github.com/hivescan/hivescan/analyzers/services"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
 )
 
 // all is every analyzer, in the order they run: what smss.exe reads at
 // boot, then the autostart locations, services and the DLLs machine-wide
-// processes load, then the analyzers of recovered (deleted) records. It is
+// processes load, the security settings (posture), then the analyzers of recovered (deleted) records. It is
 // the one list: a new analyzer is added here and nowhere else.
 var all = []*analysis.Analyzer{
 	sessionmanager.BootExecute,
@@ -47,6 +48,12 @@ var all = []*analysis.Analyzer{
 	com.COMHijack,
 	com.COMAutostart,
 	com.UACBypass,
+	posture.Defender,
+	posture.UAC,
+	posture.Credentials,
+	posture.RemoteAccess,
+	posture.Logging,
+	posture.Hardening,
 	deleted.DeletedOrphans,
 }
 

@@ -73,6 +73,16 @@ type Check struct {
 	Attack   []string        // ATT&CK ids of a finding
 	Source   string          // where the location and its defaults are documented
 	Example  string          // data the generated test plants; a made-up one when empty
+	// Match, for numbers, lists the only numbers that are reported (when
+	// not a default); empty: Fires decides.
+	Match []uint64
+	// Mask marks secret data (a stored password): findings show its length,
+	// never the data, in the data field, the title and the detail.
+	Mask bool
+	// ByVersion gives the severity on some version families when it differs
+	// from Severity (a setting that is Windows' own behaviour on older
+	// versions, so less telling there).
+	ByVersion []VersionSeverity
 
 	title, detail *template.Template
 	keys          []keyPattern
@@ -86,6 +96,29 @@ type Default struct {
 	Data     string
 	Versions []analysis.Family
 	Source   string
+}
+
+// VersionSeverity is a check's severity on some version families.
+type VersionSeverity struct {
+	Versions []analysis.Family
+	Severity report.Severity
+	Source   string // why the severity differs there
+}
+
+// SeverityFor returns the check's severity on version family fam. When the
+// family cannot be told, the lowest severity of any version counts, as
+// defaults of every version count then.
+func (c *Check) SeverityFor(fam analysis.Family) report.Severity {
+	sev := c.Severity
+	for _, v := range c.ByVersion {
+		switch {
+		case fam == "":
+			sev = min(sev, v.Severity)
+		case hasFamily(v.Versions, fam):
+			return v.Severity
+		}
+	}
+	return sev
 }
 
 // Where returns the file and line the check was read from.

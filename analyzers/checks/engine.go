@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -224,7 +225,7 @@ func (c *Check) judgeKey(p *analysis.Pass, pl place) ([]report.Finding, error) {
 			}
 			f, err := c.finding(p, pl, v, item, prog, defaults, a)
 			errs = append(errs, err)
-			if len(items) > 1 || c.Data == Commands || c.Data == DLLs {
+			if !c.Mask && (len(items) > 1 || c.Data == Commands || c.Data == DLLs) {
 				f.Data = item
 			}
 			out = append(out, f)
@@ -239,6 +240,9 @@ func (c *Check) numberIsQuiet(n uint64, defaults []Default) bool {
 		if dn, err := parseNumber(d.Data); err == nil && dn == n {
 			return true
 		}
+	}
+	if len(c.Match) > 0 {
+		return !slices.Contains(c.Match, n)
 	}
 	switch c.Fires {
 	case FiresNonZero:
@@ -275,7 +279,7 @@ func (c *Check) finding(p *analysis.Pass, pl place, v *hive.Value, item, prog st
 	if pl.cs != nil {
 		f = analysis.InSet(f, *pl.cs)
 	}
-	f.Rule, f.Severity = c.Rule, c.Severity
+	f.Rule, f.Severity = c.Rule, c.SeverityFor(p.Version().Family)
 	f.Attack = append([]string{}, c.Attack...)
 	var ds []string
 	for _, d := range defaults {
@@ -288,6 +292,10 @@ func (c *Check) finding(p *analysis.Pass, pl place, v *hive.Value, item, prog st
 		name = "(default)"
 	}
 	whole, _, _ := analysis.ValueText(v) // decoded once already without error
+	if c.Mask {
+		item, whole = masked(item), masked(whole)
+		f.Data = whole
+	}
 	fields := templateFields{
 		Data: item, Whole: whole, Value: name, Key: pl.key.Path(),
 		Whose: analysis.Whose(pl.e), Program: prog, Defaults: strings.Join(ds, " or "),
@@ -312,6 +320,11 @@ func (c *Check) finding(p *analysis.Pass, pl place, v *hive.Value, item, prog st
 	}
 	analysis.Assessed(&f, a)
 	return f, errors.Join(errs...)
+}
+
+// masked stands for secret data in findings: its length only.
+func masked(s string) string {
+	return fmt.Sprintf("(%d characters, not shown)", len([]rune(s)))
 }
 
 // splitDLLs splits a DLL list on commas, spaces and tabs outside double

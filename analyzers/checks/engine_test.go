@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -153,6 +154,100 @@ func TestEngineVersionDefaults(t *testing.T) {
 		}
 		if n != tc.want {
 			t.Errorf("build %s: %d findings, want %d (Switch=1 is NT 4.0's default only)", tc.build, n, tc.want)
+		}
+	}
+}
+
+// matchMaskFile has a number check that reports listed numbers only, with a
+// lower severity on old Windows, and a secret text check.
+const matchMaskFile = `analyzer: engine
+doc: Engine test
+checks:
+  - rule: engine.match
+    keys: HKLM\SYSTEM\ControlSet*\Services\Svc
+    values: Start
+    data: number
+    match: [3, 4]
+    defaults:
+      - {data: "3", versions: [vista], source: test}
+    by_version:
+      - {versions: [xp, vista], severity: low, source: test}
+    severity: high
+    source: test
+    title: Start is {{.Data}}
+    detail: Start {{.Whole}}.
+  - rule: engine.mask
+    keys: HKLM\SOFTWARE\Test
+    values: Secret
+    data: text
+    mask: true
+    severity: high
+    source: test
+    title: "{{.Value}} holds {{.Data}}"
+    detail: "{{.Whole}} in {{.Program}}."
+`
+
+// TestEngineMatchMaskByVersion: match reports only its numbers and not a
+// default; by_version lowers the severity on its families (and when the
+// family is unknown); mask keeps the secret out of every field.
+func TestEngineMatchMaskByVersion(t *testing.T) {
+	f, err := checks.Parse("engine.yaml", []byte(matchMaskFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := checks.New(f)
+	for _, tc := range []struct {
+		build string // "" leaves the version unknown
+		start uint32
+		want  report.Severity // Info: no finding
+	}{
+		{"19045", 4, report.High}, {"19045", 3, report.High}, {"19045", 2, report.Info}, {"19045", 0, report.Info},
+		{"7601", 4, report.Low}, {"7601", 3, report.Info}, {"2600", 3, report.Low}, {"", 4, report.Low},
+	} {
+		sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+		samples.Set(samples.At(sys.Root, "ControlSet001"), `Services\Svc`, hivetest.DWORD("Start", tc.start))
+		hives := []samples.Hive{sys}
+		if tc.build != "" {
+			sw := samples.Software()
+			samples.Set(sw.Root, `Microsoft\Windows NT\CurrentVersion`, hivetest.SZ("CurrentBuildNumber", tc.build), hivetest.SZ("CurrentBuild", tc.build))
+			hives = append(hives, sw)
+		}
+		got := report.Info
+		for _, f := range analysistest.Run(t, a, analysistest.HostOf(t, "h", hives...)) {
+			if f.Rule == "engine.match" {
+				got = f.Severity
+			}
+		}
+		if got != tc.want {
+			t.Errorf("build %q Start=%d: %v, want %v", tc.build, tc.start, got, tc.want)
+		}
+	}
+
+	sw := samples.Software()
+	samples.Set(sw.Root, `Test`, hivetest.SZ("Secret", "hunter2-Passw0rd"))
+	fs := analysistest.Run(t, a, analysistest.HostOf(t, "h", sw))
+	if len(fs) != 1 {
+		t.Fatalf("mask: %d findings, want 1: %+v", len(fs), fs)
+	}
+	m := fs[0]
+	all := fmt.Sprintf("%v|%s|%s", m.Data, m.Title, m.Detail)
+	if strings.Contains(all, "hunter2") || !strings.Contains(all, "(16 characters, not shown)") || m.Severity != report.High {
+		t.Errorf("mask: the secret shows or its length is missing: %s", all)
+	}
+}
+
+func TestLoadMatchErrors(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"data: text\n    match: [1]", "applies to number data only"},
+		{"data: number\n    fires: zero\n    match: [1]", "not both"},
+		{"data: number\n    match: [x]", "not a number"},
+		{"data: number\n    by_version: [{versions: [win95], severity: low, source: s}]", `"win95"`},
+		{"data: number\n    mask: maybe", "want true or false"},
+	} {
+		file := "analyzer: e\ndoc: d\nchecks:\n  - rule: e.x\n    keys: HKLM\\SOFTWARE\\X\n    values: V\n    " + tc.body + "\n    severity: low\n    source: s\n    title: t\n    detail: d\n"
+		_, err := checks.Parse("e.yaml", []byte(file))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.body, err, tc.want)
 		}
 	}
 }

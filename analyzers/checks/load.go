@@ -190,7 +190,7 @@ func (p *parser) file_(doc *yaml.Node) *File {
 
 func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 	p.at = n
-	m := p.fields(n, where, "rule", "keys", "wow64", "values", "data", "defaults", "fires", "severity", "attack", "title", "detail", "source", "example")
+	m := p.fields(n, where, "rule", "keys", "wow64", "values", "data", "defaults", "fires", "match", "mask", "by_version", "severity", "attack", "title", "detail", "source", "example")
 	if m == nil {
 		return nil
 	}
@@ -208,15 +208,8 @@ func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 		c.keys = append(c.keys, kp)
 		c.Keys = append(c.Keys, k)
 	}
-	if w := m["wow64"]; w != nil {
-		switch w.Value {
-		case "true":
-			c.Wow64 = true
-		case "false":
-		default:
-			p.fail(w, where+".wow64", "want true or false, got %s", yamlsrc.Kind(w))
-		}
-	}
+	c.Wow64 = p.boolean(m["wow64"], where+".wow64")
+	c.Mask = p.boolean(m["mask"], where+".mask")
 	c.Values = p.strs(m["values"], where+".values", true)
 	for i, v := range c.Values {
 		if _, err := path.Match(strings.ToLower(v), ""); err != nil {
@@ -243,6 +236,30 @@ func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 	} else {
 		c.Severity = s
 	}
+	if mn := m["match"]; mn != nil {
+		if c.Data != Number {
+			p.fail(mn, where+".match", "applies to number data only")
+		} else if m["fires"] != nil {
+			p.fail(mn, where+".match", "give match or fires, not both")
+		}
+		for i, s := range p.strs(mn, where+".match", true) {
+			n, err := parseNumber(s)
+			if err != nil {
+				p.fail(mn, fmt.Sprintf("%s.match[%d]", where, i), "%v", err)
+				continue
+			}
+			c.Match = append(c.Match, n)
+		}
+	}
+	if bn := m["by_version"]; bn != nil {
+		if bn.Kind != yaml.SequenceNode {
+			p.fail(bn, where+".by_version", "want a list, got %s", yamlsrc.Kind(bn))
+		} else {
+			for i, n := range bn.Content {
+				c.ByVersion = append(c.ByVersion, p.versionSeverity(n, fmt.Sprintf("%s.by_version[%d]", where, i)))
+			}
+		}
+	}
 	c.Attack = p.attack(m["attack"], where+".attack")
 	c.Source = p.str(m["source"], where+".source", true)
 	c.Example = p.str(m["example"], where+".example", false)
@@ -258,6 +275,54 @@ func (p *parser) check(n *yaml.Node, where, analyzer string) *Check {
 		}
 	}
 	return c
+}
+
+func (p *parser) boolean(n *yaml.Node, field string) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Value {
+	case "true":
+		return true
+	case "false":
+	default:
+		p.fail(n, field, "want true or false, got %s", yamlsrc.Kind(n))
+	}
+	return false
+}
+
+func (p *parser) versionSeverity(n *yaml.Node, where string) VersionSeverity {
+	parent := p.at
+	p.at = n
+	defer func() { p.at = parent }()
+	m := p.fields(n, where, "versions", "severity", "source")
+	if m == nil {
+		return VersionSeverity{}
+	}
+	vs := VersionSeverity{Source: p.str(m["source"], where+".source", true)}
+	vs.Versions = p.families(m["versions"], where+".versions", true)
+	if name := p.str(m["severity"], where+".severity", true); name != "" {
+		s, err := report.ParseSeverity(name)
+		if err != nil {
+			p.fail(m["severity"], where+".severity", "%v", err)
+		}
+		vs.Severity = s
+	}
+	return vs
+}
+
+// families reads a list of version family names.
+func (p *parser) families(n *yaml.Node, field string, required bool) []analysis.Family {
+	var out []analysis.Family
+	for i, v := range p.strs(n, field, required) {
+		f := analysis.Family(strings.ToLower(v))
+		if !hasFamily(families, f) {
+			p.fail(n, fmt.Sprintf("%s[%d]", field, i), "%q: want one of %s", v, familyNames())
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func kindNames() []string {
@@ -285,14 +350,7 @@ func (p *parser) defaultOf(n *yaml.Node, where string, kind Kind) Default {
 			p.fail(m["data"], where+".data", "%v", err)
 		}
 	}
-	for i, v := range p.strs(m["versions"], where+".versions", false) {
-		f := analysis.Family(strings.ToLower(v))
-		if !hasFamily(families, f) {
-			p.fail(m["versions"], fmt.Sprintf("%s.versions[%d]", where, i), "%q: want one of %s", v, familyNames())
-			continue
-		}
-		d.Versions = append(d.Versions, f)
-	}
+	d.Versions = p.families(m["versions"], where+".versions", false)
 	return d
 }
 

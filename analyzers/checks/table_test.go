@@ -65,8 +65,8 @@ func testRow(t *testing.T, a *analysis.Analyzer, c *checks.Check) {
 					}
 				}
 			}
-			if !found || got < c.Severity {
-				t.Errorf("%s value %q = %q: found %v at %v, want %s at %v or above (findings: %v)", where, name, planted, found, got, c.Rule, c.Severity, rules(fs))
+			if want := c.SeverityFor(analysis.Fam10); !found || got < want {
+				t.Errorf("%s value %q = %q: found %v at %v, want %s at %v or above (findings: %v)", where, name, planted, found, got, c.Rule, want, rules(fs))
 			}
 			for _, d := range c.Defaults {
 				if len(d.Versions) > 0 && !hasFamily(d.Versions, analysis.Fam10) {
@@ -122,7 +122,9 @@ func plantData(c *checks.Check) (string, error) {
 		return false
 	}
 	candidates := []uint64{1, 2, 0, 0xffffffff}
-	if c.Fires == checks.FiresZero {
+	if len(c.Match) > 0 {
+		candidates = c.Match
+	} else if c.Fires == checks.FiresZero {
 		candidates = []uint64{0}
 	}
 	for _, n := range candidates {

@@ -52,6 +52,11 @@ func TestScanWholeCorpus(t *testing.T) {
 		"SYSTEM|service.remote-exec|\\ControlSet002\\services\\PSEXESVC": "PsExec service",
 		// conda's AutoRun hook runs a script from a user's profile in every cmd.exe.
 		"ntuser_software_partial|cmdautorun.autorun|\\Microsoft\\Command Processor": "machine-wide AutoRun into a user profile",
+		// regipy's Windows 7 SYSTEM sets WDigest UseLogonCredential = 1: clear-text
+		// passwords in LSASS (Windows 7's own behaviour, so medium there, not high).
+		"SYSTEM|credentials.wdigest-cleartext|\\ControlSet001\\Control\\SecurityProviders\\WDigest": "WDigest clear-text credentials",
+		// moyix's XP image has Windows Firewall off for the standard profile.
+		"corrupted_system_hive|hardening.firewall-off|\\ControlSet001\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\StandardProfile": "firewall off",
 	}
 	var unexpected []string
 	seen := map[string]bool{}
