@@ -13,6 +13,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/ifeo"
 	"github.com/hivescan/hivescan/analyzers/services"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
+	"github.com/hivescan/hivescan/analyzers/tasks"
 )
 
 // all is every analyzer, in the order they run: what smss.exe reads at
@@ -42,6 +43,7 @@ var all = []*analysis.Analyzer{
 	services.Wow64,
 	services.CmdAutoRun,
 	services.ActiveSetup,
+	tasks.Tasks,
 	deleted.DeletedOrphans,
 }
 
