@@ -72,8 +72,18 @@ var (
 // project's expected decoding and the fifth is reported as damage.
 var gdataExecs = mustHex("03000c00000041007500740068006f00720066660800000065007800650063001a00000065007800650063007500740069006f006e002e00650078006500000000000000000001006666080000006500780065006300100000006d006f00610072002e006500780065000000000000000000000066660800000065007800650063004200000043003a005c00750073006500720073005c0063006100730065005c004400650073006b0074006f0070005c0077006900740068006100720067002e0078006d006c00100000006100720067002000610072006700320000000000000066660800000065007800650063002c00000044003a005c006f006e006c0079005f0077006f0072006b0069006e0067006400690072002e00700073003100000000001400000043003a005c00770069006e0064006f0077007300000066660800000065007800650063001e0000007a003a005c0061006c006c006f0066005c00690074002e00650078006500120000006100720067003100200061007200670032001a00000063003a005c0077006f0072006b0069006e00670064006900720000")
 
+// Two Actions values of a real Windows 10 SOFTWARE hive, cut from the dirty
+// pages of msuhanov/regf-samples 10-missing_log_entries/after/SOFTWARE.LOG1
+// (the value's bytes without the cell's padding): a LocalSystem exec of
+// dmclient.exe and a COM handler run for Users. 31 Actions values of that
+// log (17 distinct) decode alike here and in an independent hand decoder.
+var (
+	win10DMClient  = mustHex("0300160000004c006f00630061006c00530079007300740065006d006666000000003c0000002500770069006e0064006900720025005c00730079007300740065006d00330032005c0064006d0063006c00690065006e0074002e006500780065000c00000075007400630077006e006600000000000000")
+	win10BitLocker = mustHex("03000a00000055007300650072007300777700000000b9d1bc610c34ec409d41d7f1c0632f051e0000004200690074004c006f0063006b006500720050006f006c00690063007900")
+)
+
 func TestParseActions(t *testing.T) {
-	clsid := mustHex("b9d1bc610c3440ec9d41d7f1c0632f05")
+	clsid := mustHex("b9d1bc610c34ec409d41d7f1c0632f05")
 	tests := []struct {
 		name string
 		in   []byte
@@ -82,6 +92,12 @@ func TestParseActions(t *testing.T) {
 	}{
 		{"windows com handler (reg.exe export)", proactiveScan, Actions{Version: 3, Context: "LocalSystem", Actions: []Action{
 			{Kind: KindComHandler, CLSID: "{CF4270F5-2E43-4468-83B3-A8C45BB33EA1}"},
+		}}, ""},
+		{"windows 10 exec (real hive)", win10DMClient, Actions{Version: 3, Context: "LocalSystem", Actions: []Action{
+			{Kind: KindExec, Command: `%windir%\system32\dmclient.exe`, Arguments: "utcwnf"},
+		}}, ""},
+		{"windows 10 com handler (real hive)", win10BitLocker, Actions{Version: 3, Context: "Users", Actions: []Action{
+			{Kind: KindComHandler, CLSID: "{61BCD1B9-340C-40EC-9D41-D7F1C0632F05}", Data: "BitLockerPolicy"},
 		}}, ""},
 		{"windows 8.1 exec (published layout)", win81Exec, Actions{Version: 1, Actions: []Action{
 			{Kind: KindExec, Command: "cmd.exe", Arguments: "/c notepad.exe", WorkingDir: `c:\windows\`},
@@ -106,7 +122,7 @@ func TestParseActions(t *testing.T) {
 			KindShowMessage, "messagebox", `z:\allof\it.exe`, "arg1 arg2"),
 			Actions{Version: 3, Context: "Author", Actions: []Action{
 				{Kind: KindExec, ID: "exec", Command: "execution.exe"},
-				{Kind: KindComHandler, ID: "comhandler", CLSID: "{61BCD1B9-340C-EC40-9D41-D7F1C0632F05}", Data: "MissingCredentials"},
+				{Kind: KindComHandler, ID: "comhandler", CLSID: "{61BCD1B9-340C-40EC-9D41-D7F1C0632F05}", Data: "MissingCredentials"},
 				{Kind: KindSendEmail, ID: "email", Email: &Email{From: "b", To: "c", Cc: "d", Bcc: "e", ReplyTo: "f", Server: "g", Subject: "h", Body: "i",
 					Attachments: []string{"j", "k", "l"}, Headers: [][2]string{{"m", "n"}, {"o", "p"}}}},
 				{Kind: KindShowMessage, ID: "messagebox", Caption: `z:\allof\it.exe`, Message: "arg1 arg2"},

@@ -12,6 +12,8 @@ import (
 func FuzzActions(f *testing.F) {
 	f.Add(proactiveScan)
 	f.Add(win81Exec)
+	f.Add(win10DMClient)
+	f.Add(win10BitLocker)
 	f.Add(win10Exec)
 	f.Add(blob(w16(3), "Author", KindExec, "", `C:\Windows\System32\cmd.exe`, "/c whoami", `C:\Temp`, w16(1)))
 	f.Add(blob(w16(1), KindExec, "", "a.exe", "", "", KindComHandler, "", make([]byte, 16), "data"))

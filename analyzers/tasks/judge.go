@@ -154,7 +154,7 @@ func (s *scan) judgeExec(path string, ms bool, a Action) (report.Finding, bool) 
 	analysis.Assessed(&f, as, "T1053.005")
 	if !ms && analysis.HasReason(as, "cmd.shell") {
 		f.Severity = report.Max(f.Severity, report.Medium)
-		f.Detail += " Windows' own tasks outside its Software Inventory Logging do not run cmd.exe; read what the command does."
+		f.Detail += " Apart from Software Inventory Logging, Windows' own tasks do not start cmd.exe: a task that does runs a script or a chain of commands. Read what it does."
 	}
 	if hides(as) {
 		f.Severity = report.Max(f.Severity, report.High)

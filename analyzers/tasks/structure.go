@@ -54,19 +54,36 @@ func (s *scan) checkSD(t treeTask, te *hive.Key) {
 	s.out = append(s.out, f)
 }
 
-// checkIndex notes a Tree entry whose Index is 0.
+// qualysSource describes hiding a task through its Index value.
+const qualysSource = "Qualys, \"Defending against scheduled task attacks in Windows environments\", 2022-06-20, https://blog.qualys.com/vulnerabilities-threat-research/2022/06/20/defending-against-scheduled-task-attacks-in-windows-environments (SigmaHQ rules 5b16df71 and 526cc8bc)"
+
+// checkIndex reports a Tree entry whose Index is 0 (medium: schtasks and
+// the console no longer list the task) or absent (low).
 func (s *scan) checkIndex(t treeTask) {
 	n, v, found, err := analysis.Uint(t.key, "Index")
-	s.fail(t.key, err)
-	if !found || n != 0 {
+	if err != nil {
+		s.fail(t.key, err)
 		return
 	}
-	f := analysis.AtValue(s.e, t.key, v)
-	f.Rule = "tasks.index-zero"
-	f.Severity = report.Low
+	if found && n != 0 {
+		return
+	}
+	f := analysis.At(s.e, t.key)
+	f.Value = report.ValueName("Index")
+	f.Rule = "tasks.index"
 	f.Attack = []string{"T1053.005", "T1564"}
-	f.Title = fmt.Sprintf("Scheduled task %s has Index 0 in its Tree entry", t.path)
-	f.Detail = fmt.Sprintf("The Tree entry of task %s has Index 0. Task Scheduler writes a non-zero Index when it registers a task; tooling that hides tasks by editing the registry has been seen to zero it together with deleting the SD value (see %s). Check the task's other values and its XML file.", t.path, tarraskSource)
+	if found {
+		f = analysis.AtValue(s.e, t.key, v)
+		f.Rule, f.Attack = "tasks.index", []string{"T1053.005", "T1564"}
+		f.Severity = report.Medium
+		f.Title = fmt.Sprintf("Scheduled task %s has Index 0: hidden from task listings", t.path)
+		f.Detail = fmt.Sprintf("The Tree entry of task %s has Index 0. Task Scheduler writes a non-zero Index when it registers a task; set to 0 by a registry edit, it takes the task out of schtasks /query and the Task Scheduler console while the task still runs (source: %s; the SD variant: %s).", t.path, qualysSource, tarraskSource)
+	} else {
+		f.Severity = report.Low
+		f.Title = fmt.Sprintf("Scheduled task %s has no Index in its Tree entry", t.path)
+		f.Detail = fmt.Sprintf("The Tree entry of task %s has no Index value, which Task Scheduler writes for every task it registers; deleting it hides the task from listings (source: %s).", t.path, qualysSource)
+	}
+	f.Detail += " Check the task's XML file (Windows\\System32\\Tasks" + t.path + ") and what it runs."
 	s.out = append(s.out, f)
 }
 

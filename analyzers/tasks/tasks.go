@@ -29,7 +29,8 @@ InprocServer32 in SOFTWARE\Classes and the DLL judged. Windows' own tasks
 (under \Microsoft\ with programs and handlers in Windows folders) are quiet;
 other tasks in Program Files are listed as info. A task whose Tree entry has
 no SD, or an empty one, is hidden from schtasks and the Task Scheduler
-console (Tarrask, HAFNIUM) and is high; a Tree entry without its Tasks entry,
+console (Tarrask, HAFNIUM) and is high; an Index of 0 hides it the same way
+and is medium, a missing Index low; a Tree entry without its Tasks entry,
 or the reverse, was deleted or tampered with by hand and is medium. A
 differencing (layer) hive or a view of deleted records is not judged for
 what it lacks.`,

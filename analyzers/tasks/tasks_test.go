@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestTasks(t *testing.T) {
 		{"cmd /c in a task outside Microsoft's folder", func(sw *hivetest.Key) {
 			task{path: `\Backup`, id: "{AAAAAAAA-0000-0000-0000-000000000009}", index: 3,
 				actions: exec(`%windir%\system32\cmd.exe`, `/c C:\Scripts\backup.cmd`)}.plant(sw)
-		}, report.Medium, "tasks.exec", "do not run cmd.exe"},
+		}, report.Medium, "tasks.exec", "do not start cmd.exe"},
 		{"program in ProgramData", func(sw *hivetest.Key) {
 			task{path: `\Updater`, id: "{AAAAAAAA-0000-0000-0000-000000000007}", index: 3,
 				actions: exec(`C:\ProgramData\upd\upd.exe`, ``)}.plant(sw)
@@ -148,7 +149,13 @@ func TestTasks(t *testing.T) {
 		{"index zero", func(sw *hivetest.Key) {
 			task{path: `\Microsoft\Windows\Defrag\ScheduledDefrag`, id: "{CCCCCCCC-0000-0000-0000-000000000004}", index: 0,
 				actions: exec(`%windir%\system32\defrag.exe`, `-c -h -o -$`)}.plant(sw)
-		}, report.Low, "tasks.index-zero", "Index 0"},
+		}, report.Medium, "tasks.index", "Index 0"},
+		{"index removed", func(sw *hivetest.Key) {
+			task{path: `\Microsoft\Windows\Defrag\ScheduledDefrag`, id: "{CCCCCCCC-0000-0000-0000-000000000005}", index: 3,
+				actions: exec(`%windir%\system32\defrag.exe`, `-c -h -o -$`)}.plant(sw)
+			samples.At(sw, cache+`\Tree\Microsoft\Windows\Defrag\ScheduledDefrag`).Values = []hivetest.Value{
+				hivetest.SZ("Id", "{CCCCCCCC-0000-0000-0000-000000000005}"), hivetest.Binary("SD", sd)}
+		}, report.Low, "tasks.index", "no Index"},
 		{"com handler of a windows task hijacked", func(sw *hivetest.Key) {
 			task{path: `\Microsoft\Windows\Chkdsk\ProactiveScan`, id: "{DDDDDDDD-0000-0000-0000-000000000001}", index: 3, actions: proactiveScan}.plant(sw)
 			samples.Set(sw, `Classes\CLSID\{CF4270F5-2E43-4468-83B3-A8C45BB33EA1}\InprocServer32`, hivetest.SZ("", `C:\Users\Public\chk.dll`))
@@ -228,5 +235,31 @@ func TestTasksDifferencingHiveIsNotJudgedForWhatItLacks(t *testing.T) {
 	samples.Set(sw.Root, cache+`\Tasks\{EEEEEEEE-0000-0000-0000-000000000003}`, hivetest.Binary("DynamicInfo", make([]byte, 36)))
 	if fs := analysistest.Run(t, Tasks, analysistest.HostOf(t, "PC", sw)); len(fs) != 0 {
 		t.Errorf("findings on a layer hive:\n%s", list(fs))
+	}
+}
+
+// TestWindows10ExecActionsAreQuiet plants, as tasks in Microsoft's folder,
+// the exec actions of a real Windows 10 SOFTWARE hive (every distinct one
+// in msuhanov/regf-samples 10-missing_log_entries/after/SOFTWARE.LOG1 but
+// OneDrive's, whose task is not in that folder).
+func TestWindows10ExecActionsAreQuiet(t *testing.T) {
+	actions := [][2]string{
+		{`%windir%\System32\WindowsActionDialog.exe`, ``},
+		{`%windir%\system32\appidcertstorecheck.exe`, ``},
+		{`%SystemRoot%\System32\dsregcmd.exe`, ``},
+		{`%systemroot%\system32\usoclient.exe`, `StartScan`},
+		{`%windir%\system32\dmclient.exe`, `utcwnf`},
+		{`%windir%\system32\rundll32.exe`, `%windir%\system32\AppxDeploymentClient.dll,AppxPreStageCleanupRunTask`},
+		{`BthUdTask.exe`, `$(Arg0)`},
+		{`C:\Program Files\Windows Defender\MpCmdRun.exe`, `-IdleTask -TaskName WdCacheMaintenance`},
+		{`%windir%\system32\disksnapshot.exe`, `-z`},
+	}
+	sw := samples.Software()
+	for i, a := range actions {
+		task{path: fmt.Sprintf(`\Microsoft\Windows\Task%d\Run`, i), id: fmt.Sprintf("{FFFFFFFF-0000-0000-0000-%012d}", i), index: 3,
+			actions: exec(a[0], a[1])}.plant(sw.Root)
+	}
+	if fs := analysistest.Run(t, Tasks, analysistest.HostOf(t, "PC", sw)); len(fs) != 0 {
+		t.Errorf("findings on Windows' own actions:\n%s", list(fs))
 	}
 }
