@@ -80,23 +80,20 @@ func (s *scan) judgeTask(path string, k *hive.Key, lists []listEntry) {
 	ms := microsoftTask(path)
 	about := s.context(k, p.a, lists)
 	for _, a := range p.a.Actions {
-		var f report.Finding
+		f := analysis.AtValue(s.e, k, p.v)
 		var ok bool
 		switch a.Kind {
 		case KindExec:
-			f, ok = s.judgeExec(path, ms, a)
+			ok = s.judgeExec(&f, path, ms, a)
 		case KindComHandler:
-			f, ok = s.judgeCOM(path, ms, a)
+			ok = s.judgeCOM(&f, path, ms, a)
 		default:
-			f, ok = s.judgeLegacy(path, ms, a)
+			ok = s.judgeLegacy(&f, path, ms, a)
 		}
-		if !ok {
-			continue
+		if ok {
+			f.Detail = strings.TrimSpace(about + " " + f.Detail)
+			s.out = append(s.out, f)
 		}
-		loc := analysis.AtValue(s.e, k, p.v)
-		f.Hive, f.HiveKind, f.Key, f.LastWrite, f.User, f.Deleted, f.Value = loc.Hive, loc.HiveKind, loc.Key, loc.LastWrite, loc.User, loc.Deleted, loc.Value
-		f.Detail = strings.TrimSpace(about + " " + f.Detail)
-		s.out = append(s.out, f)
 	}
 }
 
@@ -129,29 +126,32 @@ func hides(a winpath.Assessment) bool {
 	return false
 }
 
-func (s *scan) judgeExec(path string, ms bool, a Action) (report.Finding, bool) {
+// The judge functions fill in f, located at the task's Actions value, and
+// report whether the action is worth a finding.
+
+func (s *scan) judgeExec(f *report.Finding, path string, ms bool, a Action) bool {
 	cl := commandLine(a)
 	if cl == "" || isWindowsDefault(path, a) {
-		return report.Finding{}, false
+		return false
 	}
 	as := analysis.TrustMicrosoft(winpath.Assess(cl, s.env))
 	msProg := analysis.MicrosoftPath(as.Path) && (as.Payload.Full == "" || analysis.MicrosoftPath(as.Payload))
 	if ms && msProg && as.Severity == report.Info {
-		return report.Finding{}, false
+		return false
 	}
-	f := report.Finding{Rule: "tasks.exec", Data: cl}
+	f.Rule, f.Data = "tasks.exec", cl
 	f.Title = fmt.Sprintf("Scheduled task %s runs %s", path, as.Path.Base)
 	f.Detail = "Task Scheduler starts " + cl
 	if a.WorkingDir != "" {
 		f.Detail += fmt.Sprintf(" in %s", a.WorkingDir)
 	}
 	f.Detail += " whenever a trigger of the task fires."
-	f.Severity = s.placeSeverity(&f, "program", as.Path, as.Payload, msProg)
+	f.Severity = s.placeSeverity(f, "program", as.Path, as.Payload, msProg)
 	if ms && !msProg {
 		f.Severity = report.Max(f.Severity, report.Medium)
 		f.Detail += " The task sits in Microsoft's folder of the task library, whose tasks run Windows' and Microsoft's programs; a task named like Windows' running another program is a common way to blend in."
 	}
-	analysis.Assessed(&f, as, "T1053.005")
+	analysis.Assessed(f, as, "T1053.005")
 	if !ms && analysis.HasReason(as, "cmd.shell") {
 		f.Severity = report.Max(f.Severity, report.Medium)
 		f.Detail += " Apart from Software Inventory Logging, Windows' own tasks do not start cmd.exe: a task that does runs a script or a chain of commands. Read what it does."
@@ -160,7 +160,7 @@ func (s *scan) judgeExec(path string, ms bool, a Action) (report.Finding, bool) 
 		f.Severity = report.Max(f.Severity, report.High)
 		f.Detail += " A scheduled interpreter told to hide its window, bypass policy, decode or download content is how loaders persist; treat the host as compromised until the command is explained."
 	}
-	return f, true
+	return true
 }
 
 // placeSeverity sets the base severity of a task's program or DLL by where
@@ -208,8 +208,8 @@ func (s *scan) comServer(clsid string) (server, where string, found bool) {
 	return "", "", false
 }
 
-func (s *scan) judgeCOM(path string, ms bool, a Action) (report.Finding, bool) {
-	f := report.Finding{Rule: "tasks.comhandler", Data: a.CLSID, Attack: []string{"T1053.005"}}
+func (s *scan) judgeCOM(f *report.Finding, path string, ms bool, a Action) bool {
+	f.Rule, f.Data, f.Attack = "tasks.comhandler", a.CLSID, []string{"T1053.005"}
 	server, where, found := s.comServer(a.CLSID)
 	if !found {
 		f.Severity = report.Low
@@ -218,24 +218,24 @@ func (s *scan) judgeCOM(path string, ms bool, a Action) (report.Finding, bool) {
 		}
 		f.Title = fmt.Sprintf("Scheduled task %s loads COM handler %s, not registered in this hive", path, a.CLSID)
 		f.Detail = fmt.Sprintf("The task's action is the COM handler %s%s, which SOFTWARE\\Classes\\CLSID does not register: the action fails unless the class is registered elsewhere (a user's Classes). Look the CLSID up in the users' UsrClass.dat hives.", a.CLSID, handlerData(a))
-		return f, true
+		return true
 	}
 	as := analysis.TrustMicrosoft(winpath.AssessPath(server, s.env))
 	msDLL := analysis.MicrosoftPath(as.Path)
 	if ms && msDLL && as.Severity == report.Info {
-		return report.Finding{}, false
+		return false
 	}
 	f.Data = a.CLSID + " " + server
 	f.Title = fmt.Sprintf("Scheduled task %s loads COM handler %s", path, as.Path.Base)
 	f.Detail = fmt.Sprintf("When the task runs, taskhostw.exe loads the COM handler %s, registered at %s as %s%s.", a.CLSID, where, server, handlerData(a))
-	f.Severity = s.placeSeverity(&f, "DLL", as.Path, winpath.Path{}, msDLL)
+	f.Severity = s.placeSeverity(f, "DLL", as.Path, winpath.Path{}, msDLL)
 	if ms && !msDLL {
 		f.Severity = report.Max(f.Severity, report.High)
 		f.Attack = analysis.AppendUnique(f.Attack, "T1546.015")
 		f.Detail += " The task sits in Microsoft's folder, whose handlers are Windows DLLs: a Windows task whose class now points elsewhere is a COM hijack that runs on the task's schedule."
 	}
-	analysis.Assessed(&f, as, "T1053.005")
-	return f, true
+	analysis.Assessed(f, as, "T1053.005")
+	return true
 }
 
 // handlerData is the data a COM handler is given, for a detail.
@@ -248,11 +248,11 @@ func handlerData(a Action) string {
 
 // judgeLegacy reports the deprecated e-mail and message actions of tasks
 // outside Microsoft's folder.
-func (s *scan) judgeLegacy(path string, ms bool, a Action) (report.Finding, bool) {
+func (s *scan) judgeLegacy(f *report.Finding, path string, ms bool, a Action) bool {
 	if ms {
-		return report.Finding{}, false
+		return false
 	}
-	f := report.Finding{Rule: "tasks.legacy-action", Severity: report.Low, Attack: []string{"T1053.005"}}
+	f.Rule, f.Severity, f.Attack = "tasks.legacy-action", report.Low, []string{"T1053.005"}
 	switch a.Kind {
 	case KindSendEmail:
 		e := a.Email
@@ -265,7 +265,7 @@ func (s *scan) judgeLegacy(path string, ms bool, a Action) (report.Finding, bool
 		f.Detail = fmt.Sprintf("The task's action shows the message %q (caption %q).", a.Message, a.Caption)
 	}
 	f.Detail += " Windows 8 and later no longer run e-mail and message actions, so the task was written for, or by a tool that targets, older Windows."
-	return f, true
+	return true
 }
 
 // context describes a task for its findings: who it runs as, when it was
