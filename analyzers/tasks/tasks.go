@@ -81,8 +81,13 @@ type treeTask struct {
 }
 
 func (s *scan) run() error {
+	// A Tree or Tasks list that could not all be read makes the other's
+	// entries look orphaned: the problem is reported, the orphans are not.
+	n := len(s.errs)
 	tree := s.readTree()
+	treeDamaged, n := len(s.errs) > n, len(s.errs)
 	entries, order := s.readTasks()
+	tasksDamaged := len(s.errs) > n
 	lists := s.readLists()
 	used := map[string]bool{}
 	for _, t := range tree {
@@ -96,7 +101,7 @@ func (s *scan) run() error {
 			s.checkIndex(t)
 		}
 		if te == nil {
-			if !s.partial {
+			if !s.partial && !tasksDamaged {
 				s.orphanTree(t)
 			}
 			continue
@@ -110,12 +115,12 @@ func (s *scan) run() error {
 		}
 		te := entries[id]
 		path := s.entryPath(te)
-		if !s.partial {
+		if !s.partial && !treeDamaged {
 			s.orphanTask(te, path)
 		}
 		s.judgeTask(path, te, lists[id])
 	}
-	if !s.partial {
+	if !s.partial && !tasksDamaged {
 		s.staleLists(lists, entries)
 	}
 	s.p.Report(s.out...)

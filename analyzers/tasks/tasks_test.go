@@ -263,3 +263,20 @@ func TestWindows10ExecActionsAreQuiet(t *testing.T) {
 		t.Errorf("findings on Windows' own actions:\n%s", list(fs))
 	}
 }
+
+func TestTasksDamagedTreeReportsNoOrphans(t *testing.T) {
+	sw := samples.Software()
+	task{path: `\Microsoft\Windows\Defrag\ScheduledDefrag`, id: "{EEEEEEEE-0000-0000-0000-000000000004}", index: 3, noTree: true,
+		actions: exec(`%windir%\system32\defrag.exe`, `-c -h -o -$`)}.plant(sw.Root)
+	samples.Set(sw.Root, cache+`\Tree\Microsoft\Windows`, hivetest.Binary("SD", sd))
+	sw.After = func(h *hivetest.Hive) error { return h.AddCycle(cache + `\Tree\Microsoft`) }
+	res := analysistest.RunResult(t, Tasks, analysistest.HostOf(t, "PC", sw))
+	if len(res.Runs) != 1 || res.Runs[0].Status == report.Ran {
+		t.Errorf("runs %+v, want the damaged Tree reported", res.Runs)
+	}
+	for _, f := range res.Findings {
+		if strings.HasPrefix(f.Rule, "tasks.orphan") {
+			t.Errorf("orphan reported under a damaged Tree: %s", f.Title)
+		}
+	}
+}
