@@ -15,6 +15,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/posture"
 	"github.com/hivescan/hivescan/analyzers/services"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
+	"github.com/hivescan/hivescan/analyzers/tasks"
 )
 
 // all is every analyzer, in the order they run: what smss.exe reads at
@@ -54,6 +55,7 @@ var all = []*analysis.Analyzer{
 	posture.RemoteAccess,
 	posture.Logging,
 	posture.Hardening,
+	tasks.Tasks,
 	deleted.DeletedOrphans,
 }
 
