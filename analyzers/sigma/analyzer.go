@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/report"
 )
@@ -262,7 +263,7 @@ func Attack(tags []string) []string {
 		if !ok || id == "" || id[0] < '0' || id[0] > '9' {
 			continue
 		}
-		out = appendUnique(out, "T"+strings.ToUpper(id))
+		out = analysis.AppendUnique(out, "T"+strings.ToUpper(id))
 	}
 	return out
 }

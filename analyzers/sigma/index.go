@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	sigmago "github.com/bradleyjkemp/sigma-go"
+	"github.com/hivescan/hivescan/analyzers/analysis"
 )
 
 // fragments returns groups of lower-case strings such that the
@@ -98,7 +99,7 @@ func orCNF(cnfs [][][]string) [][]string {
 	}
 	group := []string{}
 	for _, c := range cnfs {
-		group = appendUnique(group, bestGroup(c)...)
+		group = analysis.AppendUnique(group, bestGroup(c)...)
 	}
 	return [][]string{group}
 }

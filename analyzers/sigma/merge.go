@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -46,7 +47,7 @@ func Merge(fs []report.Finding) []report.Finding {
 			if f.Severity > n.Severity {
 				n.Severity = f.Severity
 			}
-			n.Attack = appendUnique(n.Attack, f.Attack...)
+			n.Attack = analysis.AppendUnique(n.Attack, f.Attack...)
 			n.Detail = strings.TrimSpace(n.Detail + fmt.Sprintf(" Also matched by %s %q: %s", f.Rule, f.Title, f.Detail))
 		}
 		f.Analyzer = "" // folded: dropped below

@@ -13,6 +13,7 @@ import (
 	sigmago "github.com/bradleyjkemp/sigma-go"
 	"github.com/bradleyjkemp/sigma-go/evaluator"
 	"github.com/bradleyjkemp/sigma-go/evaluator/modifiers"
+	"github.com/hivescan/hivescan/analyzers/analysis"
 )
 
 // Support says whether a rule can be judged from a hive alone.
@@ -199,7 +200,7 @@ func classify(r *Rule) {
 		if live := liveFields(s); live != nil {
 			dead[name] = true
 			for _, f := range live {
-				deadFields = appendUnique(deadFields, name+"."+f)
+				deadFields = analysis.AppendUnique(deadFields, name+"."+f)
 			}
 		}
 	}
@@ -340,13 +341,13 @@ func liveFields(s sigmago.Search) []string {
 		var live []string
 		for _, fm := range em {
 			if !offlineFields[fm.Field] {
-				live = appendUnique(live, fm.Field)
+				live = analysis.AppendUnique(live, fm.Field)
 			}
 		}
 		if live == nil {
 			return nil
 		}
-		out = appendUnique(out, live...)
+		out = analysis.AppendUnique(out, live...)
 	}
 	return out
 }
@@ -468,26 +469,10 @@ func fields(s sigmago.Search) []string {
 	var out []string
 	for _, em := range s.EventMatchers {
 		for _, fm := range em {
-			out = appendUnique(out, fm.Field)
+			out = analysis.AppendUnique(out, fm.Field)
 		}
 	}
 	return out
-}
-
-func appendUnique(list []string, add ...string) []string {
-	for _, a := range add {
-		found := false
-		for _, x := range list {
-			if x == a {
-				found = true
-				break
-			}
-		}
-		if !found {
-			list = append(list, a)
-		}
-	}
-	return list
 }
 
 func sortedKeys[V any](m map[string]V) []string {
