@@ -23,9 +23,19 @@ type Entry struct {
 	SID   string // the profile's SID, when the host's ProfileList or the hive itself tells
 	Label string // "" for the live hive, LabelRegBack, ...
 	Logs  []string
+	// LogData holds the bytes of the transaction logs read with the hive,
+	// in Logs order, when the scan uses them: the records only a log holds
+	// are searched for in them (hive/deleted.LogRecords).
+	LogData []LogBytes
 	// Deleted marks a view of records recovered from unallocated space
 	// (see package hive/deleted): every key and value in it was deleted.
 	Deleted bool
+}
+
+// LogBytes is a transaction log's bytes as read, with its display path.
+type LogBytes struct {
+	Path string
+	Data []byte
 }
 
 // Set is the hives of one host (one Windows installation, or one collection

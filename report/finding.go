@@ -40,7 +40,11 @@ type Finding struct {
 	Detail      string            `json:"detail"`               // explanation for a human; may hold several lines
 	Deleted     bool              `json:"deleted"`              // recovered from unallocated hive cells
 	Confidence  string            `json:"confidence,omitempty"` // deleted findings: "intact", "partial" or "fragment"
-	Fingerprint string            `json:"fingerprint"`
+	// RecoveredFrom, for a deleted finding on a record that only a
+	// transaction log holds, names the log and the entry it was read from;
+	// "" for records of the hive itself.
+	RecoveredFrom string `json:"recovered_from,omitempty"`
+	Fingerprint   string `json:"fingerprint"`
 	// Suppressed marks a finding that an allowlist entry (scan --allow)
 	// matched, kept in the report by --show-suppressed; SuppressedBy is the
 	// entry's FILE:LINE and SuppressionReason its reason. Suppressed
@@ -82,6 +86,7 @@ type findingJSON struct {
 	Detail            string            `json:"detail"`
 	Deleted           bool              `json:"deleted"`
 	Confidence        string            `json:"confidence,omitempty"`
+	RecoveredFrom     string            `json:"recovered_from,omitempty"`
 	Fingerprint       string            `json:"fingerprint"`
 	Suppressed        bool              `json:"suppressed,omitempty"`
 	SuppressedBy      string            `json:"suppressed_by,omitempty"`
@@ -112,6 +117,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Detail:            f.Detail,
 		Deleted:           f.Deleted,
 		Confidence:        f.Confidence,
+		RecoveredFrom:     f.RecoveredFrom,
 		Fingerprint:       f.Fingerprint,
 		Suppressed:        f.Suppressed,
 		SuppressedBy:      f.SuppressedBy,

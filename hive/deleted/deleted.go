@@ -40,6 +40,9 @@ type Key struct {
 	// LostValues counts the entries of its value list (by its value count)
 	// that no longer point at a value record: overwritten, or cut off.
 	LostValues int
+	// Log, for a key only a transaction log holds (Source SourceLog), names
+	// the log and the entry it was read from.
+	Log string
 }
 
 // Value is a deleted value record.
@@ -75,6 +78,9 @@ type Value struct {
 	// unknown, and its name there (made unique within that bucket); "" when
 	// it is in no view (a duplicate, no data).
 	ViewKey, ViewName string
+	// Log, for a value only a transaction log holds (Source SourceLog),
+	// names the log and the entry it was read from.
+	Log string
 }
 
 // Slack is unused space at the end of an allocated cell: every subkey
@@ -118,6 +124,9 @@ const (
 	SourceFree     = "unallocated cell"
 	SourceSlack    = "cell slack"
 	SourcePastBins = "past the hive bins data"
+	// SourceLog: an allocated cell of a page a transaction log entry
+	// wrote, which the hive no longer holds (see LogRecords).
+	SourceLog = "transaction log"
 )
 
 type region struct {
@@ -177,6 +186,9 @@ type scanner struct {
 	hive  []byte
 	minor uint32
 	rec   Records
+	// live is set when the records read are allocated ones (a log stage),
+	// whose data cells are allocated too.
+	live bool
 }
 
 // slackOf returns the unused tail of an allocated subkey list or value
@@ -354,7 +366,7 @@ func (s *scanner) parseValue(d []byte) (Value, int, bool) {
 // bytes are kept as a fragment).
 func (s *scanner) judgeData(v *Value, off, size uint32) {
 	abs := int64(off) + baseBlockSize
-	if abs+4 <= int64(len(s.hive)) && int32(le.Uint32(s.hive[abs:])) < 0 && size <= bigDataSeg {
+	if !s.live && abs+4 <= int64(len(s.hive)) && int32(le.Uint32(s.hive[abs:])) < 0 && size <= bigDataSeg {
 		v.Confidence = Fragment
 		v.Damage = append(v.Damage, fmt.Sprintf("its data cell %#x is allocated again (reused by another record), so the data may not be this value's", off))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivewrite"
+	"github.com/hivescan/hivescan/hive/txlog"
 )
 
 // LivePaths maps the cell offset of every live key of h to its path (with a
@@ -51,6 +52,9 @@ type ViewStats struct {
 	NoData       int // deleted values whose data did not survive
 	Unreadable   int // deleted keys whose path is unknown
 	Carved       int // placed values that are not intact (in the carved view)
+	// Earlier counts values only a transaction log holds that a live value
+	// of the same name replaced: they are in the earlier view.
+	Earlier int
 
 	shadowedKeys int
 }
@@ -62,12 +66,20 @@ const (
 )
 
 // Views are the hives analyzers read recovered records through: intact
-// records in one, partial records and fragments (Value.Confidence) in the
-// other, so that carved data can be judged as carved. Either is nil when
-// it would hold nothing.
+// records in one, partial records and fragments (Value.Confidence) in
+// another, so that carved data can be judged as carved, and the earlier
+// data of live values that only transaction logs hold in a third. Each is
+// nil when it would hold nothing.
 type Views struct {
 	Intact, Carved *hive.Hive
-	Stats          ViewStats
+	// Earlier holds the values only a transaction log holds whose live
+	// value of the same name has other data now: each in the place of the
+	// live one (see LogRecords); nil when there are none.
+	Earlier *hive.Hive
+	Stats   ViewStats
+	// Log is what the search of the transaction logs found (AnalyzeViews
+	// with logs).
+	Log LogStats
 }
 
 // View builds a hive holding what rec adds to h, so that analyzers can run
@@ -83,27 +95,71 @@ type Views struct {
 // confidence; Split separates them.
 func View(ctx context.Context, h *hive.Hive, rec *Records, slackValues map[uint32]string, livePaths map[uint32]string) (*hive.Hive, ViewStats, error) {
 	ix := &liveIndex{keys: livePaths, slack: slackValues}
-	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	v, st, err := view(ctx, h, rec, ix, allView)
 	return v, st, err
 }
 
 // Split builds the intact and carved views of rec (see View), placing
 // values through every trace the hive keeps (see Place).
 func Split(ctx context.Context, h *hive.Hive, rec *Records) (Views, error) {
+	var ix *liveIndex
+	return split(ctx, h, rec, nil, lazyIndex(ctx, h, &ix))
+}
+
+// lazyIndex returns a function that indexes h's live tree (indexLive) the
+// first time it is called, keeping the index in *ix.
+func lazyIndex(ctx context.Context, h *hive.Hive, ix **liveIndex) func() (*liveIndex, error) {
+	return func() (*liveIndex, error) {
+		if *ix != nil {
+			return *ix, nil
+		}
+		var err error
+		*ix, err = indexLive(ctx, h)
+		return *ix, err
+	}
+}
+
+// split places rec (Place), adds to it the records only logs hold
+// (LogRecords) and builds the views.
+func split(ctx context.Context, h *hive.Hive, rec *Records, logs []txlog.Log, index func() (*liveIndex, error)) (Views, error) {
 	var out Views
-	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
+	if rec == nil {
+		rec = &Records{}
+	}
+	if len(rec.Keys)+len(rec.Values) > 0 {
+		ix, err := index()
+		if err != nil {
+			return out, err
+		}
+		Place(rec, ix)
+	}
+	if len(logs) > 0 {
+		logRec, lst, err := logRecords(ctx, h, logs, rec, index)
+		out.Log = lst
+		if err != nil {
+			return out, err
+		}
+		if logRec != nil {
+			rec.Keys = append(rec.Keys, logRec.Keys...)
+			rec.Values = append(rec.Values, logRec.Values...)
+		}
+	}
+	if len(rec.Keys)+len(rec.Values) == 0 {
 		return out, nil
 	}
-	ix, err := indexLive(ctx, h)
+	ix, err := index()
 	if err != nil {
 		return out, err
 	}
-	Place(rec, ix)
-	intact, st, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c == Intact || c == "" })
+	intact, st, err := view(ctx, h, rec, ix, intactView)
 	if err != nil {
 		return out, err
 	}
-	carved, cst, err := view(ctx, h, rec, ix, func(c Confidence) bool { return c != Intact && c != "" })
+	carved, cst, err := view(ctx, h, rec, ix, carvedView)
+	if err != nil {
+		return out, err
+	}
+	earlier, est, err := view(ctx, h, rec, ix, earlierView)
 	if err != nil {
 		return out, err
 	}
@@ -113,11 +169,36 @@ func Split(ctx context.Context, h *hive.Hive, rec *Records) (Views, error) {
 	st.UnderPartial += cst.UnderPartial
 	st.Duplicates += cst.Duplicates
 	st.Shadowed += cst.Shadowed - cst.shadowedKeys // keys are counted once, in the intact view
-	out.Intact, out.Carved, out.Stats = intact, carved, st
+	st.Earlier = est.Values
+	out.Intact, out.Carved, out.Earlier, out.Stats = intact, carved, earlier, st
 	return out, nil
 }
 
-func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want func(Confidence) bool) (*hive.Hive, ViewStats, error) {
+// The views split builds.
+type viewKind int
+
+const (
+	intactView  viewKind = iota // intact records, keys and values
+	carvedView                  // values that are not intact
+	earlierView                 // log-only values that a live value of the same name replaced: in its place
+	allView                     // every record (View)
+)
+
+// wants reports whether a view of kind holds value v.
+func (kind viewKind) wants(v *Value) bool {
+	intact := v.Confidence == Intact || v.Confidence == ""
+	switch kind {
+	case intactView:
+		return intact
+	case carvedView:
+		return !intact
+	case earlierView:
+		return intact && v.Source == SourceLog
+	}
+	return true
+}
+
+func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind viewKind) (*hive.Hive, ViewStats, error) {
 	var st ViewStats
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
@@ -142,7 +223,8 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 	_, err = h.Key(hive.DeletedUnknownKey)
 	bucketOK := errors.Is(err, fs.ErrNotExist) || errors.Is(err, hive.ErrDamaged)
 	partialPath := map[uint32]string{}
-	keysToo := want(Intact)
+	placed := map[string]bool{} // earlier view: key and value names given their earlier data
+	keysToo := kind == intactView || kind == allView
 	var orphans []*Value
 	for _, k := range rec.Keys {
 		if strings.ContainsRune(k.Name, '\\') || k.Name == "" {
@@ -153,7 +235,9 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			st.Unreadable++
 			if bucketOK {
 				p := joinPath(`\`+hive.DeletedUnknownKey+`\`+strings.Trim(k.ParentPath, `\`), k.Name)
-				partialPath[k.Offset] = p
+				if k.Source != SourceLog {
+					partialPath[k.Offset] = p // log keys' offsets are a stage's, not the hive's
+				}
 				if keysToo {
 					if _, err := b.ensure(p); err != nil {
 						return nil, st, err
@@ -163,7 +247,9 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 			continue
 		}
 		p := joinPath(k.ParentPath, k.Name)
-		keyPath[k.Offset] = p
+		if k.Source != SourceLog {
+			keyPath[k.Offset] = p
+		}
 		if live[strings.ToLower(p)] {
 			st.Shadowed++ // a live key of the same name took its place
 			st.shadowedKeys++
@@ -190,8 +276,8 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		if v.Key == 0 || !ok {
 			owner, ok = ix.slack[v.Offset]
 		}
-		if !ok && v.KeyPath != "" {
-			owner, ok = v.KeyPath, true // placed by Place
+		if !ok && v.KeyPath != "" || v.Source == SourceLog {
+			owner, ok = v.KeyPath, v.KeyPath != "" // placed by Place or LogRecords
 		}
 		if ok && v.Placement == "" {
 			v.Placement = PlacedCertain
@@ -199,7 +285,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		if ok {
 			v.KeyPath = owner
 		}
-		if !want(v.Confidence) {
+		if !kind.wants(v) || kind == earlierView && !ok {
 			continue
 		}
 		if ix.duplicate(v, owner, ok) {
@@ -233,9 +319,24 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, want f
 		if err != nil {
 			return nil, st, err
 		}
-		if hasValue(node, v.Name) {
-			st.Shadowed++
+		if i := valueIndex(node, v.Name); i >= 0 {
+			switch {
+			case kind == earlierView && live[strings.ToLower(owner)] && !placed[strings.ToLower(owner)+"\x00"+strings.ToLower(v.Name)]:
+				// The value's earlier data, in the place of its live
+				// data, once per value name.
+				node.Values[i] = hivewrite.Value{Name: node.Values[i].Name, Type: v.Type, Data: v.Data}
+				placed[strings.ToLower(owner)+"\x00"+strings.ToLower(v.Name)] = true
+				v.ViewKey, v.ViewName = owner, node.Values[i].Name
+				st.Values++
+			case kind == intactView && v.Source == SourceLog && live[strings.ToLower(owner)]:
+				// In the earlier view.
+			default:
+				st.Shadowed++
+			}
 			continue
+		}
+		if kind == earlierView {
+			continue // in the intact view
 		}
 		node.Values = append(node.Values, hivewrite.Value{Name: v.Name, Type: v.Type, Data: v.Data})
 		v.ViewKey, v.ViewName = owner, v.Name
@@ -367,13 +468,16 @@ func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
 	return cur, nil
 }
 
-func hasValue(k *hivewrite.Key, name string) bool {
-	for _, v := range k.Values {
+func hasValue(k *hivewrite.Key, name string) bool { return valueIndex(k, name) >= 0 }
+
+// valueIndex returns the index of k's value named name, or -1.
+func valueIndex(k *hivewrite.Key, name string) int {
+	for i, v := range k.Values {
 		if strings.EqualFold(v.Name, name) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // joinPath joins a parent path (with or without a leading `\`; "" or `\`
@@ -397,14 +501,17 @@ func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats
 	if err != nil {
 		return rec, nil, views.Stats, err
 	}
-	v, st, err := view(ctx, h, rec, ix, func(Confidence) bool { return true })
+	v, st, err := view(ctx, h, rec, ix, allView)
 	return rec, v, st, err
 }
 
-// AnalyzeViews scans h for deleted records, places them (Place) and builds
-// their views (Split). The live key paths given to Scan have no leading
-// `\` (the root is ""), as Scan joins them with deleted names.
-func AnalyzeViews(ctx context.Context, h *hive.Hive) (*Records, Views, error) {
+// AnalyzeViews scans h for deleted records, places them (Place), adds the
+// records only its transaction logs hold (LogRecords, appended to the
+// returned records with Source SourceLog; none when logs is empty) and
+// builds their views (Split). The live key paths given to Scan
+// have no leading `\` (the root is ""), as Scan joins them with deleted
+// names.
+func AnalyzeViews(ctx context.Context, h *hive.Hive, logs ...txlog.Log) (*Records, Views, error) {
 	var keys map[uint32]string
 	var walkErr error
 	walked := false
@@ -423,6 +530,7 @@ func AnalyzeViews(ctx context.Context, h *hive.Hive) (*Records, Views, error) {
 	if walkErr != nil {
 		return rec, Views{}, walkErr
 	}
-	views, err := Split(ctx, h, rec)
+	var ix *liveIndex
+	views, err := split(ctx, h, rec, logs, lazyIndex(ctx, h, &ix))
 	return rec, views, err
 }

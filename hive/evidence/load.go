@@ -178,7 +178,13 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 			}
 		}
 		f.User = user
-		out.Set.Add(&hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs})
+		entry := &hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs}
+		if opts.Replay != nil {
+			for _, l := range logData {
+				entry.LogData = append(entry.LogData, hive.LogBytes{Path: l.Name, Data: l.Data})
+			}
+		}
+		out.Set.Add(entry)
 		out.Files = append(out.Files, f)
 	}
 	for _, t := range h.Texts {

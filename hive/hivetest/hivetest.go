@@ -59,3 +59,27 @@ func MultiSZ(name string, s ...string) Value { return hivewrite.MultiSZ(name, s.
 func DWORD(name string, v uint32) Value      { return hivewrite.DWORD(name, v) }
 func QWORD(name string, v uint64) Value      { return hivewrite.QWORD(name, v) }
 func Binary(name string, b []byte) Value     { return hivewrite.Binary(name, b) }
+
+// Transaction logs; see hive/hivewrite.
+type (
+	LogEntry = hivewrite.LogEntry
+	LogPage  = hivewrite.LogPage
+)
+
+// NewLog returns a new-format transaction log of the hive file primary;
+// see hivewrite.NewLog.
+func NewLog(primary []byte, seq uint32, entries ...LogEntry) []byte {
+	return hivewrite.NewLog(primary, seq, entries...)
+}
+
+// ChangedPages returns the pages a flush from before to after writes; see
+// hivewrite.ChangedPages.
+func ChangedPages(before, after []byte) []LogPage { return hivewrite.ChangedPages(before, after) }
+
+// HbinsSize returns a hive file's hive bins data size; see
+// hivewrite.HbinsSize.
+func HbinsSize(file []byte) uint32 { return hivewrite.HbinsSize(file) }
+
+// MarkDirty makes a hive file dirty at sequence number seq; see
+// hivewrite.MarkDirty.
+func MarkDirty(file []byte, seq uint32) { hivewrite.MarkDirty(file, seq) }

@@ -8,11 +8,20 @@ import (
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/deleted"
+	"github.com/hivescan/hivescan/hive/txlog"
 	"github.com/hivescan/hivescan/report"
 )
 
 // deletedNote is appended to the detail of findings made from deleted data.
 const deletedNote = "Recovered from deleted registry data (an unallocated cell or cell slack of the hive): the entry no longer exists in the live hive, but it did, and someone removed it. Its key's last-write time may show when."
+
+// logNote is appended to the detail of findings made from records only a
+// transaction log holds.
+const logNote = "Recovered from a transaction log (%s): a flush wrote this record and a later change replaced or removed it before the hive file itself was written, so neither the live hive nor its deleted cells keep it; only the log does. The entry's time bound is that flush: the hive's last-write times are of later states."
+
+// earlierNote is appended to the detail of findings on the earlier data of
+// a live value, which only a transaction log holds.
+const earlierNote = "This is the value's earlier data: the live hive has a value of this name at this key with other data now."
 
 // recordKey identifies a placed value by hive, key path and value name.
 type recordKey struct{ hive, key, value string }
@@ -33,12 +42,19 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 	var problems []report.Problem
 	intact := &hive.Set{Host: set.Host, Root: set.Root}
 	carved := &hive.Set{Host: set.Host, Root: set.Root}
+	earlier := &hive.Set{Host: set.Host, Root: set.Root}
 	records := map[recordKey]*deleted.Value{}
+	logKeys := map[recordKey]string{} // keys only a log holds -> where
+	earlierAt := map[recordKey]bool{}
 	for _, e := range set.Entries {
 		if ctx.Err() != nil {
 			break
 		}
-		rec, views, err := deleted.AnalyzeViews(ctx, e.Hive)
+		logs := make([]txlog.Log, len(e.LogData))
+		for i, l := range e.LogData {
+			logs[i] = txlog.Log{Name: l.Path, Data: l.Data}
+		}
+		rec, views, err := deleted.AnalyzeViews(ctx, e.Hive, logs...)
 		if err != nil {
 			problems = append(problems, report.Problem{Host: set.Host, Path: e.Path, Message: "deleted records: " + err.Error()})
 			continue
@@ -48,9 +64,28 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("deleted records: %d keys and %d values recovered; %d keys and %d values placed at their key for analysis (%d by evidence), %d values of unknown keys (judged on their own), %d values of deleted keys whose parent is unknown (under the unknown-keys bucket at their partial path), %d equal to a live value (duplicates, not reported), %d not intact (judged as carved), %d without their data",
 				len(rec.Keys), len(rec.Values), st.Keys, st.Values, st.Likely, st.Unplaced, st.UnderPartial, st.Duplicates, st.Carved, st.NoData))
 		}
+		if ls := views.Log; ls.Entries > 0 {
+			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("transaction logs searched for records only they hold: %d log entries, %d of their pages differ from the hive; %d keys and %d values found only in the logs (%d values of unknown keys, %d earlier data of live values), %d records equal to the hive's (not reported)",
+				ls.Entries, ls.Stale, ls.Keys, ls.Values, ls.Unplaced, views.Stats.Earlier, ls.SameAsHive))
+		}
+		for _, s := range views.Log.Skipped {
+			notes[e.Path] = append(notes[e.Path], fmt.Sprintf("log %s not searched for records only it holds: %s", s.Name, s.Reason))
+		}
 		for i := range rec.Values {
-			if v := &rec.Values[i]; v.ViewKey != "" {
-				records[recordKeyOf(e.Path, v.ViewKey, v.ViewName)] = v
+			v := &rec.Values[i]
+			if v.ViewKey == "" {
+				continue
+			}
+			k := recordKeyOf(e.Path, v.ViewKey, v.ViewName)
+			if _, taken := records[k]; taken && v.Source == deleted.SourceLog {
+				earlierAt[k] = true // the earlier view's, beside a deleted one of the intact view
+				continue
+			}
+			records[k] = v
+		}
+		for _, k := range rec.Keys {
+			if k.Source == deleted.SourceLog && k.ParentKnown {
+				logKeys[recordKeyOf(e.Path, `\`+strings.Trim(k.ParentPath, `\`)+`\`+k.Name, "")] = k.Log
 			}
 		}
 		if views.Intact != nil {
@@ -58,6 +93,9 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 		}
 		if views.Carved != nil {
 			carved.Add(&hive.Entry{Hive: views.Carved, Path: e.Path, User: e.User, Label: analyzers.LabelCarved, Logs: e.Logs, Deleted: true})
+		}
+		if views.Earlier != nil {
+			earlier.Add(&hive.Entry{Hive: views.Earlier, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true})
 		}
 	}
 	if list == nil {
@@ -67,7 +105,7 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 	// first SYSTEM and SOFTWARE hive of a set; a view copies those keys
 	// (deleted.View). A set with no view of that kind gets the live hive,
 	// whose own findings are dropped below (not Deleted).
-	for _, view := range []*hive.Set{intact, carved} {
+	for _, view := range []*hive.Set{intact, carved, earlier} {
 		if !hasDeleted(view) {
 			continue
 		}
@@ -82,7 +120,7 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 		seen[report.Fingerprint(f)] = true
 	}
 	var out []report.Finding
-	for _, view := range []*hive.Set{intact, carved} {
+	for _, view := range []*hive.Set{intact, carved, earlier} {
 		if !hasDeleted(view) {
 			continue
 		}
@@ -93,13 +131,39 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 			}
 			seen[report.Fingerprint(f)] = true
 			f.Confidence = string(deleted.Intact)
+			var v *deleted.Value
 			if f.Value != nil {
-				if v, ok := records[recordKeyOf(f.Hive, f.Key, *f.Value)]; ok {
-					judgeCarved(&f, v)
+				k := recordKeyOf(f.Hive, f.Key, *f.Value)
+				if view == earlier && earlierAt[k] {
+					v = &deleted.Value{Source: deleted.SourceLog}
+				} else {
+					v = records[k]
 				}
 			}
-			capCarved(&f)
-			f.Detail += " " + deletedNote
+			switch {
+			case v != nil && v.Source == deleted.SourceLog:
+				f.RecoveredFrom = v.Log
+				if f.RecoveredFrom == "" {
+					f.RecoveredFrom = "a transaction log"
+				}
+				f.Detail += " " + fmt.Sprintf(logNote, f.RecoveredFrom)
+				if view == earlier {
+					f.Detail += " " + earlierNote
+				}
+				if v.Confidence != "" {
+					f.Confidence = string(v.Confidence)
+				}
+				capCarved(&f)
+			case v == nil && logKeys[recordKeyOf(f.Hive, f.Key, "")] != "":
+				f.RecoveredFrom = logKeys[recordKeyOf(f.Hive, f.Key, "")]
+				f.Detail += " " + fmt.Sprintf(logNote, f.RecoveredFrom)
+			default:
+				if v != nil {
+					judgeCarved(&f, v)
+				}
+				capCarved(&f)
+				f.Detail += " " + deletedNote
+			}
 			out = append(out, f)
 		}
 		for _, p := range res.Problems {
