@@ -258,12 +258,8 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 
 // liveNamed reports whether the live key at path has a value named name.
 func (f *logFinder) liveNamed(path, name string) bool {
-	for _, lv := range f.ix.byName[strings.ToLower(name)] {
-		if strings.EqualFold(lv.path, path) {
-			return true
-		}
-	}
-	return false
+	_, ok := f.ix.byPlace[placeID(path, name)]
+	return ok
 }
 
 // cells calls fn for each allocated cell that starts in [start, end) of the

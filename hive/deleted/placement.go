@@ -20,6 +20,13 @@ type liveIndex struct {
 	// value that survives: the key once held more values than it names.
 	room   map[string]int
 	byName map[string][]liveValue // lower-case value name -> live values
+	// byPlace finds a live value by its lower-case key path and name
+	// (placeID).
+	byPlace map[string]*hive.Value
+}
+
+func placeID(path, name string) string {
+	return strings.ToLower(strings.Trim(path, `\`)) + "\x00" + strings.ToLower(name)
 }
 
 type liveValue struct {
@@ -30,12 +37,13 @@ type liveValue struct {
 // indexLive walks h once.
 func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 	ix := &liveIndex{keys: map[uint32]string{}, slack: map[uint32]string{}, values: map[uint32]string{},
-		room: map[string]int{}, byName: map[string][]liveValue{}}
+		room: map[string]int{}, byName: map[string][]liveValue{}, byPlace: map[string]*hive.Value{}}
 	err := h.Walk(ctx, `\`, func(k *hive.Key, err error) error {
 		if err != nil {
 			return nil // damaged lists are reported by the live scan
 		}
 		p := k.Path()
+		lp := strings.ToLower(strings.Trim(p, `\`)) + "\x00"
 		ix.keys[k.Offset()] = p
 		vals, _ := k.Values() // a damaged value is left out; the live scan reports it
 		live := map[uint32]bool{}
@@ -44,6 +52,7 @@ func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 			ix.values[v.Offset()] = p
 			n := strings.ToLower(v.Name())
 			ix.byName[n] = append(ix.byName[n], liveValue{p, v})
+			ix.byPlace[lp+n] = v
 		}
 		offs, err := k.ValueListSlack()
 		if err != nil {
@@ -78,6 +87,14 @@ func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 	if v.Data == nil {
 		return false
+	}
+	if known && ix.byPlace != nil {
+		lv, ok := ix.byPlace[placeID(owner, v.Name)]
+		if !ok || uint32(lv.Type()) != v.Type {
+			return false
+		}
+		d, err := lv.Bytes()
+		return err == nil && (bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data))
 	}
 	for _, lv := range ix.byName[strings.ToLower(v.Name)] {
 		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
