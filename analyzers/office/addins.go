@@ -184,7 +184,7 @@ func addIn(p *analysis.Pass, c *classes, e *hive.Entry, app string, k *hive.Key)
 	}
 	how := fmt.Sprintf("its ProgID %s resolves to CLSID %s, whose %s in %s is %s", progID, srv.clsid, srv.kind, srv.e.Path, srv.data)
 	if srv.native != "" {
-		how += fmt.Sprintf(": mscoree.dll, the .NET runtime, which loads the assembly %s", srv.native)
+		how += fmt.Sprintf(" (the .NET runtime), which loads the assembly %s", srv.native)
 	}
 	f.Title = fmt.Sprintf("%s add-in %s loads %s", app, label, a.Path.Base)
 	where := "The DLL is in an installed-software folder: an inventory entry (vendors install many add-ins)."

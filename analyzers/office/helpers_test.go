@@ -128,3 +128,13 @@ func summary(fs []report.Finding) []string {
 	}
 	return out
 }
+
+// analysistestRun runs the analyzer on h, with or without its SOFTWARE hive.
+func analysistestRun(t *testing.T, h host, withSoftware bool) []report.Finding {
+	t.Helper()
+	hives := []samples.Hive{h.sys, h.user, h.def, h.classes}
+	if withSoftware {
+		hives = append(hives, h.sw)
+	}
+	return analysistest.Run(t, Office, analysistest.HostOf(t, "h", hives...))
+}
