@@ -145,18 +145,17 @@ func trustedFinding(e *hive.Entry, k *hive.Key, v *hive.Value, app, path, desc s
 	f := analysis.AtValue(e, k, v)
 	f.Rule = "office.trusted-location"
 	f.Attack = []string{"T1562.001", "T1137"}
-	// The path assessor judges files: judge a document inside the folder.
 	folder := winpath.Resolve(path, env)
-	a := winpath.AssessPath(strings.TrimRight(path, `\/ `)+`\document.docm`, env)
-	risky := winpath.IsUserWritable(a.Path) || folder.UNC || isDriveRoot(folder) || isDownloads(folder)
+	why := trustedRisk(folder)
 	sev := report.Low
-	if risky {
+	if why != "" {
 		sev = report.Medium
+		why = " This one " + why + "."
 	}
-	notes := ""
+	notes := why
 	if folder.UNC && !network {
 		sev = report.Low
-		notes += " It is a network folder and AllowNetworkLocations is not 1, so Office ignores it for now; one value change makes it count."
+		notes += " AllowNetworkLocations is not 1 beside it, so Office ignores a network folder for now; one value change makes it count."
 	}
 	if allDisabled {
 		sev = report.Low
@@ -166,12 +165,43 @@ func trustedFinding(e *hive.Entry, k *hive.Key, v *hive.Value, app, path, desc s
 		notes += " AllowSubfolders is 1: every folder below it is trusted too."
 	}
 	if desc != "" {
-		notes += fmt.Sprintf(" Its description: %q.", desc)
+		notes += fmt.Sprintf(" Its description: \"%s\".", desc)
 	}
+	f.Severity = sev
 	f.Title = fmt.Sprintf("%s trusts documents in %s", app, folder.Full)
 	f.Detail = fmt.Sprintf("A trusted location is a folder whose documents %s opens with macros, add-ins and active content enabled, without Protected View and without a prompt, for %s. Office creates its own (Templates, XLSTART, STARTUP, Library under Program Files and AppData\\Roaming\\Microsoft); %s is not one of them. A folder the user (or anyone, for a share) can write to, the root of a drive, Downloads or Temp turns every document dropped there into code that runs at a double click.%s List the folder's documents, look for macros in them, and ask who added it (the location key's last-write time).", app, analysis.Whose(e), path, notes)
-	analysis.JudgeCapped(&f, sev, "T1562.001", a, locationCaps(sev))
 	return f
+}
+
+// trustedRisk says why trusting folder is risky ("" when it is not): a
+// share, the root of a drive, Downloads, Temp or another folder the user
+// can write to. The path assessor judges files, so a document inside the
+// folder is judged.
+func trustedRisk(folder winpath.Path) string {
+	inside := winpath.Resolve(folder.Full+`\document.docm`, winpath.Env{})
+	switch {
+	case folder.UNC:
+		return "is a network folder: whoever can write to the share decides what runs"
+	case isDriveRoot(folder):
+		return "is the root of a drive"
+	case isDownloads(folder):
+		return "is a Downloads folder, where the browser saves every file from the web"
+	case isTemp(folder):
+		return "is a temporary folder, where archives and mail attachments are unpacked"
+	case winpath.IsUserWritable(inside):
+		return "is a folder the user, and so any program running as the user, can write to"
+	}
+	return ""
+}
+
+// isTemp reports a folder named Temp or Tmp, or one below it.
+func isTemp(p winpath.Path) bool {
+	for _, el := range strings.Split(strings.ToLower(p.Full), `\`) {
+		if el == "temp" || el == "tmp" {
+			return true
+		}
+	}
+	return false
 }
 
 // isDriveRoot reports a folder that is the root of a drive (C:\).
