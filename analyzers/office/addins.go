@@ -123,6 +123,7 @@ func addIn(p *analysis.Pass, c *classes, e *hive.Entry, app string, k *hive.Key)
 	}
 	if manifest != "" {
 		f := vstoAddIn(base(manVal), app, label, manifest, lb, env, e)
+		noteProfile(&f, e)
 		return []report.Finding{f}, errors.Join(errs...)
 	}
 	roots := c.rootsFor(e)
@@ -150,6 +151,7 @@ func addIn(p *analysis.Pass, c *classes, e *hive.Entry, app string, k *hive.Key)
 		}
 		f.Title = fmt.Sprintf("%s add-in %s has no COM class", app, label)
 		f.Detail = fmt.Sprintf("%s lists the COM add-in %s for %s, and %s. Its ProgID %s: %s. Collect the user's UsrClass.dat and SOFTWARE if missing, and look for the DLL of that name on disk.", app, label, analysis.Whose(e), lb, progID, why)
+		noteProfile(&f, e)
 		return []report.Finding{f}, errors.Join(errs...)
 	}
 	target := srv.data
@@ -195,6 +197,7 @@ func addIn(p *analysis.Pass, c *classes, e *hive.Entry, app string, k *hive.Key)
 		where = "The DLL is in a folder the user can write to, where add-ins installed by a product rarely live and where malware that runs as the user can plant or replace one (T1137.006)."
 	}
 	f.Detail = fmt.Sprintf("%s loads COM add-in %s into its own process for %s, and %s; %s. %s Collect the file, hash it, check its signer and compare its path with the vendor's; the add-in key's last-write time says when it was registered. Resiliency\\DisabledItems and DoNotDisableAddinList of the same application show whether Office disabled it or was told never to.", app, label, analysis.Whose(e), lb, how, where)
+	noteProfile(&f, e)
 	analysis.JudgeCapped(&f, sev, "T1137.006", a, caps)
 	return []report.Finding{f}, errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package office
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hivescan/hivescan/hive/hivetest"
@@ -91,5 +92,32 @@ func TestAddInWithoutSoftwareIsInfo(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no office.addin-unresolved finding: %v", summary(fs))
+	}
+}
+
+// TestDefaultProfileAndPaths: an add-in in the DEFAULT hive says what that
+// hive is; ProgIDs and CLSIDs written as paths are not followed.
+func TestDefaultProfileAndPaths(t *testing.T) {
+	h := newHost()
+	samples.Set(h.def.Root, userAddins+`Word\Addins\Sys.Connect`, hivetest.DWORD("LoadBehavior", 3))
+	samples.Set(h.def.Root, `Software\Classes\Sys.Connect\CLSID`, hivetest.SZ("", clsidPlanted))
+	samples.Set(h.def.Root, `Software\Classes\CLSID\`+clsidPlanted+`\InprocServer32`, hivetest.SZ("", `C:\Windows\Temp\s.dll`))
+	samples.Set(h.user.Root, o16+`Excel\Options`, hivetest.SZ("OPEN", `/A "..\CLSID\x"`))
+	var sys, open bool
+	for _, f := range h.run(t) {
+		switch f.Rule {
+		case "office.addin":
+			if f.Data == `C:\Windows\Temp\s.dll` {
+				sys = f.Severity == report.High && strings.Contains(f.Detail, "DEFAULT hive")
+			}
+		case "office.excel-open":
+			open = true
+		}
+	}
+	if !sys {
+		t.Error("the DEFAULT hive's add-in is not high with the profile note")
+	}
+	if !open {
+		t.Error("an OPEN value naming a path as ProgID is not reported")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/report"
 )
 
 // classRoot is one Classes key HKEY_CLASSES_ROOT merges: a user's
@@ -98,6 +99,9 @@ type server struct {
 // resolveProgID follows ProgID to its CLSID (through one CurVer) in roots;
 // found is false when no root registers it.
 func resolveProgID(roots []classRoot, progID string) (clsid string, found bool, err error) {
+	if progID == "" || strings.Contains(progID, `\`) {
+		return "", false, nil // a name, not a path: data naming a path is not followed
+	}
 	var errs []error
 	name := progID
 	for hop := 0; hop < 2; hop++ {
@@ -124,7 +128,7 @@ func resolveProgID(roots []classRoot, progID string) (clsid string, found bool, 
 				errs = append(errs, err)
 			}
 		}
-		if curVer == "" || strings.EqualFold(curVer, name) {
+		if curVer == "" || strings.EqualFold(curVer, name) || strings.Contains(curVer, `\`) {
 			break
 		}
 		name = curVer
@@ -136,6 +140,9 @@ func resolveProgID(roots []classRoot, progID string) (clsid string, found bool, 
 // roots register for clsid, in HKEY_CLASSES_ROOT order, the 64-bit view
 // before the 32-bit one.
 func serverOf(roots []classRoot, clsid string) (server, bool, error) {
+	if clsid == "" || strings.Contains(clsid, `\`) {
+		return server{}, false, nil // a CLSID, not a path
+	}
 	var errs []error
 	for _, kind := range []string{"InprocServer32", "LocalServer32"} {
 		for _, r := range roots {
@@ -208,4 +215,11 @@ func baseName(s string) string {
 		s = s[i+1:]
 	}
 	return s
+}
+
+// noteProfile appends, for a finding in the DEFAULT hive, what that hive is.
+func noteProfile(f *report.Finding, e *hive.Entry) {
+	if e.Kind() == hive.KindDefault {
+		f.Detail += " " + analysis.DefaultProfileNote
+	}
 }

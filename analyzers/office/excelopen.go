@@ -155,6 +155,7 @@ func openEntry(p *analysis.Pass, c *classes, e *hive.Entry, k *hive.Key, v *hive
 	f.Data = raw
 	f.Title = fmt.Sprintf("Excel opens %s at every start (%s)", name, v.Name())
 	f.Detail = fmt.Sprintf("Excel's Options %s values list the add-ins and workbooks Excel opens each time it starts, for %s: an .xll is loaded as a DLL into Excel, an .xlam/.xla or workbook runs its Auto_Open and Workbook_Open macros, trusted because the user (or whoever wrote the value) ticked it in the Add-ins dialog. The value is %s.%s %s Collect %s, hash it, check its signer (an XLL is a DLL; an add-in workbook carries VBA) and when the Options key was last written.", v.Name(), analysis.Whose(e), raw, how, where, target)
+	noteProfile(&f, e)
 	analysis.JudgeCapped(&f, sev, "T1137.006", a, nil)
 	return f, errors.Join(errs...)
 }

@@ -170,6 +170,7 @@ func trustedFinding(e *hive.Entry, k *hive.Key, v *hive.Value, app, path, desc s
 	f.Severity = sev
 	f.Title = fmt.Sprintf("%s trusts documents in %s", app, folder.Full)
 	f.Detail = fmt.Sprintf("A trusted location is a folder whose documents %s opens with macros, add-ins and active content enabled, without Protected View and without a prompt, for %s. Office creates its own (Templates, XLSTART, STARTUP, Library under Program Files and AppData\\Roaming\\Microsoft); %s is not one of them. A folder the user (or anyone, for a share) can write to, the root of a drive, Downloads or Temp turns every document dropped there into code that runs at a double click.%s List the folder's documents, look for macros in them, and ask who added it (the location key's last-write time).", app, analysis.Whose(e), path, notes)
+	noteProfile(&f, e)
 	return f
 }
 
