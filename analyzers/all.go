@@ -12,6 +12,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/com"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
+	"github.com/hivescan/hivescan/analyzers/office"
 	"github.com/hivescan/hivescan/analyzers/posture"
 	"github.com/hivescan/hivescan/analyzers/services"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
@@ -49,6 +50,7 @@ var all = []*analysis.Analyzer{
 	com.COMHijack,
 	com.COMAutostart,
 	com.UACBypass,
+	office.Office,
 	posture.Defender,
 	posture.UAC,
 	posture.Credentials,
