@@ -166,11 +166,13 @@ func parseBaseline(text string) []BaselineRow {
 	return out
 }
 
-// baseline returns the rows of area that apply to v's family.
+// Baseline returns the rows of area that apply to v's family; when the
+// family is unknown, every family's rows, so that a host whose version
+// cannot be read is not flagged for another version's normal state.
 func (v WinVersion) Baseline(area string) []BaselineRow {
 	var out []BaselineRow
 	for _, r := range windowsBaseline {
-		if r.Area == area && (r.Family == "*" || r.Family == v.Family) {
+		if r.Area == area && (r.Family == "*" || r.Family == v.Family || v.Family == "") {
 			out = append(out, r)
 		}
 	}

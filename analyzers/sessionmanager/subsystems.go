@@ -3,6 +3,7 @@ package sessionmanager
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
@@ -29,17 +30,39 @@ as SYSTEM; a changed Kmode loads another kernel driver. Optional subsystems
 	Run:    runSubSystems,
 }
 
-// knownServerDLLs are the csrss server DLLs Windows has shipped (XP to 11).
-var knownServerDLLs = map[string]bool{"basesrv": true, "winsrv": true, "sxssrv": true, "consrv": true, "csrsrv": true}
+// names lists a set's names, sorted and joined with commas.
+func names(set map[string]bool) string {
+	out := make([]string, 0, len(set))
+	for n := range set {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
 
-// knownSubsystems are the values smss may start, with their programs.
-var knownSubsystems = map[string]string{
-	"posix": `%SystemRoot%\system32\psxss.exe`,
-	"os2":   `%SystemRoot%\system32\os2ss.exe`,
+// windowsOwn returns the csrss server DLLs and the optional subsystems
+// (name -> program) of the host's Windows version (baselines/windows.tsv),
+// and a note for findings when the version is not read directly.
+func windowsOwn(ver analysis.WinVersion) (serverDLLs map[string]bool, subsystems map[string]string, note string) {
+	serverDLLs, subsystems = map[string]bool{}, map[string]string{}
+	for _, r := range ver.Baseline("serverdll") {
+		serverDLLs[r.Name] = true
+	}
+	for _, r := range ver.Baseline("subsystem") {
+		subsystems[r.Name] = r.Value
+	}
+	switch {
+	case ver.Family == "":
+		note = " The Windows version could not be read, so what every version ships is taken as Windows' own."
+	case ver.Guessed:
+		note = " Windows' own entries are those of " + ver.Family.Name() + ", the nearest known version."
+	}
+	return serverDLLs, subsystems, note
 }
 
 func runSubSystems(p *analysis.Pass) error {
 	env := p.Env(nil)
+	knownServerDLLs, knownSubsystems, versionNote := windowsOwn(p.Version())
 	var out []report.Finding
 	err := p.EachSessionManager(func(e *hive.Entry, cs hive.ControlSet, sm *hive.Key) error {
 		k, ok, err := analysis.OptionalKey(sm, "SubSystems")
@@ -63,7 +86,7 @@ func runSubSystems(p *analysis.Pass) error {
 			return strings.TrimSpace(s), v
 		}
 		if line, v := text("Windows"); v != nil {
-			out = append(out, judgeCsrssLine(analysis.SMValue(e, cs, k, v), line, env)...)
+			out = append(out, judgeCsrssLine(analysis.SMValue(e, cs, k, v), line, env, knownServerDLLs, versionNote)...)
 		}
 		if km, v := text("Kmode"); v != nil && !analysis.SamePath(km, `\SystemRoot\System32\win32k.sys`, env) {
 			f := analysis.SMValue(e, cs, k, v)
@@ -131,7 +154,7 @@ func runSubSystems(p *analysis.Pass) error {
 }
 
 // judgeCsrssLine checks the csrss.exe command line of the Windows value.
-func judgeCsrssLine(base report.Finding, line string, env winpath.Env) []report.Finding {
+func judgeCsrssLine(base report.Finding, line string, env winpath.Env, knownServerDLLs map[string]bool, versionNote string) []report.Finding {
 	var out []report.Finding
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
@@ -179,7 +202,7 @@ func judgeCsrssLine(base report.Finding, line string, env winpath.Env) []report.
 				dll = winpath.Resolve(strings.TrimSuffix(name, ".exe")+".dll", env)
 			}
 			f.Title = "csrss.exe loads the unknown server DLL " + name
-			f.Detail = fmt.Sprintf("csrss.exe loads every ServerDll= of its command line at start, inside the critical SYSTEM process of every session. Windows ships basesrv, winsrv and sxssrv (consrv and csrsrv on older versions); \"%s\" is none of them. Collect %s.", arg, dll.Full)
+			f.Detail = fmt.Sprintf("csrss.exe loads every ServerDll= of its command line at start, inside the critical SYSTEM process of every session. This version of Windows ships %s; \"%s\" is none of them. Collect %s.%s", names(knownServerDLLs), arg, dll.Full, versionNote)
 			analysis.Assessed(&f, winpath.AssessPath(dll.Full, env))
 			out = append(out, f)
 		}

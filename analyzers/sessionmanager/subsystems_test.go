@@ -1,9 +1,11 @@
 package sessionmanager
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/analyzers/analysistest"
 	"github.com/hivescan/hivescan/hive/hivetest"
 	"github.com/hivescan/hivescan/internal/samples"
 )
@@ -37,4 +39,36 @@ func TestSubSystems(t *testing.T) {
 			samples.Set(cs, smPath+`\SubSystems`, hivetest.MultiSZ("Optional", "Posix"), hivetest.ExpandSZ("Posix", `C:\Users\Public\psxss.exe`))
 		}, []string{"subsystems.optional-path:high"}, `C:\Users\Public\psxss.exe`},
 	})
+}
+
+// Windows' own server DLLs are those of the host's version (baselines/
+// windows.tsv): sxssrv is Windows Vista's and later, so an NT 4.0 host that
+// loads it loads a foreign DLL; a host whose version cannot be read accepts
+// every version's and says so.
+func TestSubSystemsServerDLLsByVersion(t *testing.T) {
+	const line = `%SystemRoot%\system32\csrss.exe ObjectDirectory=\Windows SharedSection=1024,3072 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4`
+	host := func(version string, extra string) []string {
+		sys := samples.System("PC", [4]uint32{1, 1, 1, 0}, 1)
+		samples.Set(samples.At(sys.Root, "ControlSet001"), smPath+`\SubSystems`, hivetest.ExpandSZ("Windows", line+extra))
+		hives := []samples.Hive{sys}
+		if version != "" {
+			sw := samples.Software()
+			samples.Set(sw.Root, `Microsoft\Windows NT\CurrentVersion`, hivetest.SZ("CurrentVersion", version), hivetest.SZ("CurrentBuildNumber", map[string]string{"4.0": "1381", "6.3": "19045"}[version]))
+			hives = append(hives, sw)
+		}
+		var got []string
+		for _, f := range analysistest.Run(t, SubSystems, analysistest.HostOf(t, "h", hives...)) {
+			got = append(got, f.Rule+":"+f.Severity.String()+":"+fmt.Sprint(f.Data)+":"+fmt.Sprint(strings.Contains(f.Detail, "could not be read")))
+		}
+		return got
+	}
+	if got := host("6.3", ""); len(got) != 0 {
+		t.Errorf("Windows 10 line on Windows 10: %v", got)
+	}
+	if got := host("4.0", ""); strings.Join(got, " ") != "subsystems.serverdll:high:ServerDll=sxssrv,4:false" {
+		t.Errorf("Windows 10 line on NT 4.0: %v", got)
+	}
+	if got := host("", " ServerDll=consrv,2 ServerDll=evilsrv,5"); strings.Join(got, " ") != "subsystems.serverdll:high:ServerDll=evilsrv,5:true" {
+		t.Errorf("unknown version: %v", got)
+	}
 }
