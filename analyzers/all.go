@@ -12,6 +12,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/com"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
+	"github.com/hivescan/hivescan/analyzers/logon"
 	"github.com/hivescan/hivescan/analyzers/office"
 	"github.com/hivescan/hivescan/analyzers/posture"
 	"github.com/hivescan/hivescan/analyzers/services"
@@ -38,6 +39,9 @@ var all = []*analysis.Analyzer{
 	autostart.WindowsKey,
 	autostart.IniFiles,
 	autostart.ShellFolders,
+	logon.Logon,
+	logon.SafeBoot,
+	logon.Telemetry,
 	services.Services,
 	ifeo.IFEO,
 	services.LSA,
