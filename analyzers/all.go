@@ -42,6 +42,7 @@ var all = []*analysis.Analyzer{
 	logon.Logon,
 	logon.SafeBoot,
 	logon.Telemetry,
+	logon.AppPaths,
 	services.Services,
 	ifeo.IFEO,
 	services.LSA,

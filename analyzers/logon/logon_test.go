@@ -16,7 +16,7 @@ import (
 	"github.com/hivescan/hivescan/report"
 )
 
-var family = []*analysis.Analyzer{Logon, SafeBoot, Telemetry}
+var family = []*analysis.Analyzer{Logon, SafeBoot, Telemetry, AppPaths}
 
 func run(t *testing.T, hives ...samples.Hive) map[string]report.Finding {
 	t.Helper()
@@ -110,4 +110,38 @@ func TestLogonOnCorpus(t *testing.T) {
 	}
 	sort.Strings(seen)
 	t.Logf("%d findings:\n%s", len(seen), strings.Join(seen, "\n"))
+}
+
+// Windows' own App Paths entries and installers' entries are quiet; one
+// named after a Windows program that points elsewhere is high, in the
+// machine's and in a user's hive.
+func TestAppPaths(t *testing.T) {
+	sw, user := samples.Software(), samples.NTUser("alice")
+	ap := `Microsoft\Windows\CurrentVersion\App Paths\`
+	samples.Set(sw.Root, ap+`PowerShell.exe`, hivetest.ExpandSZ("", `%SystemRoot%\system32\WindowsPowerShell\v1.0\PowerShell.exe`))
+	samples.Set(sw.Root, ap+`WORDPAD.EXE`, hivetest.ExpandSZ("", `"%ProgramFiles%\Windows NT\Accessories\WORDPAD.EXE"`))
+	samples.Set(sw.Root, ap+`IEXPLORE.EXE`, hivetest.SZ("", `C:\Program Files\Internet Explorer\IEXPLORE.EXE`))
+	samples.Set(sw.Root, ap+`chrome.exe`, hivetest.SZ("", `C:\Program Files\Google\Chrome\Application\chrome.exe`))
+	samples.Set(sw.Root, ap+`notepad.exe`, hivetest.SZ("", `C:\ProgramData\np\notepad.exe`))
+	samples.Set(user.Root, `Software\`+ap+`mspaint.exe`, hivetest.SZ("", `C:\Program Files\WindowsApps\Microsoft.Paint_11.2110.0.0_x64__8wekyb3d8bbwe\PaintApp\mspaint.exe`))
+	samples.Set(user.Root, `Software\`+ap+`calc.exe`, hivetest.SZ("", `C:\Program Files\WindowsApps\Evil.Calc_1.0.0.0_x64__8wekyb3d8bbwe\calc.exe`))
+	samples.Set(user.Root, `Software\`+ap+`cmd.exe`, hivetest.SZ("", `C:\Users\alice\AppData\Local\Temp\cmd.exe`))
+	got := run(t, samples.System("PC", [4]uint32{1, 1, 1, 0}, 1), sw, user)
+	for _, id := range []string{"apppaths.windows-name notepad.exe", "apppaths.windows-name cmd.exe", "apppaths.windows-name calc.exe"} {
+		if f, ok := got[id]; !ok || f.Severity < report.High {
+			t.Errorf("%s: %+v", id, f)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("findings %v", keysOf(got))
+	}
+}
+
+func keysOf(m map[string]report.Finding) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
