@@ -64,6 +64,7 @@ func (s svcKey) isDriver() bool { return s.hasType && s.typ&0xF != 0 }
 
 func runServices(p *analysis.Pass) error {
 	env := p.Env(nil)
+	verdicts := newSvcVerdicts(env)
 	var out []report.Finding
 	err := p.EachControlSet(func(e *hive.Entry, cs hive.ControlSet) error {
 		keys, err := analysis.Subkeys(cs.Key, "Services")
@@ -72,7 +73,7 @@ func runServices(p *analysis.Pass) error {
 				return err
 			}
 			s, rerr := svcRead(e, cs, k)
-			out = append(out, s.judge(env)...)
+			out = append(out, s.judge(verdicts)...)
 			if rerr != nil {
 				err = fmt.Errorf("%s: %w", k.Path(), rerr)
 			}
@@ -148,11 +149,11 @@ func svcFailureRunsCommand(b []byte) bool {
 	return false
 }
 
-func (s svcKey) judge(env winpath.Env) []report.Finding {
+func (s svcKey) judge(c *svcVerdicts) []report.Finding {
 	var out []report.Finding
 	imgMS := true
 	if s.image != nil && s.imagePath != "" {
-		f, ms, ok := s.judgeImage(env)
+		f, ms, ok := s.judgeImage(c)
 		imgMS = ms
 		if ok {
 			out = append(out, f)
@@ -162,13 +163,13 @@ func (s svcKey) judge(env winpath.Env) []report.Finding {
 	}
 	dllMS := true
 	if s.dll != nil && s.dllPath != "" {
-		f, ms, ok := s.judgeServiceDll(env)
+		f, ms, ok := s.judgeServiceDll(c)
 		dllMS = ms
 		if ok {
 			out = append(out, f)
 		}
 	}
-	if f, ok := s.judgeFailureCommand(env); ok {
+	if f, ok := s.judgeFailureCommand(c.env); ok {
 		out = append(out, f)
 	}
 	if f, ok := s.judgeDisplayName(imgMS && dllMS); ok {
@@ -250,23 +251,20 @@ var svcRemoteExec = regexp.MustCompile(`(?i)^(psexesvc|paexec[-_a-z0-9]*|remcoms
 var svcInterpreters = map[string]bool{"cmd": true, "powershell": true, "pwsh": true, "mshta": true, "wscript": true, "cscript": true}
 
 // judgeImage judges ImagePath; ms reports a Microsoft location.
-func (s svcKey) judgeImage(env winpath.Env) (f report.Finding, ms, ok bool) {
+func (s svcKey) judgeImage(c *svcVerdicts) (f report.Finding, ms, ok bool) {
 	f = analysis.InSet(analysis.AtValue(s.e, s.key, s.image), s.cs)
 	f.Attack = []string{"T1543.003"}
-	var a winpath.Assessment
+	role := svcImage
 	if s.isDriver() {
-		a = winpath.AssessPath(strings.Trim(s.imagePath, `"`), env)
-	} else {
-		a = winpath.Assess(s.imagePath, env)
+		role = svcDriver
 	}
-	a = analysis.TrustMicrosoft(a)
-	p := a.Path
-	ms = analysis.MicrosoftPath(p) && !analysis.HasReason(a, "masquerade.") // a fake system binary is not Microsoft's
+	v := c.of(s.imagePath, role)
+	a, p, ms := v.a, v.a.Path, v.ms
 	f.Detail = s.about()
 	var rule string
 	if s.isDriver() {
-		rule = s.judgeDriverPath(&f, p, ms)
-	} else if winpath.IsUserWritable(p) && !ms {
+		rule = s.judgeDriverPath(&f, v)
+	} else if v.writable && !ms {
 		rule, f.Severity = "service.user-writable", report.High
 		f.Title = fmt.Sprintf("Service %s runs from a user-writable folder", s.key.Name())
 		f.Detail += fmt.Sprintf(" %s is in %s, which standard users can write: whoever replaces the file runs code as %s at the next start. Collect the file and check its signer and hash.", p.Base, p.Dir, svcAccount(s.account))
@@ -316,7 +314,8 @@ func svcAccount(acct string) string {
 }
 
 // judgeDriverPath applies the driver rules to f and returns the rule id ("" when none).
-func (s svcKey) judgeDriverPath(f *report.Finding, p winpath.Path, ms bool) string {
+func (s svcKey) judgeDriverPath(f *report.Finding, v svcPathVerdict) string {
+	p, ms := v.a.Path, v.ms
 	rule := ""
 	d, root := strings.ToLower(p.Dir), strings.ToLower(p.SystemRoot)
 	inDrivers := d == root+`\system32\drivers` || strings.HasPrefix(d, root+`\system32\driverstore\`)
@@ -330,9 +329,9 @@ func (s svcKey) judgeDriverPath(f *report.Finding, p winpath.Path, ms bool) stri
 	}
 	sev, where := report.High, "outside System32\\drivers and the DriverStore"
 	switch {
-	case winpath.IsUserWritable(p):
+	case v.writable:
 		sev, where = report.Critical, "from a folder standard users can write ("+p.Dir+")"
-	case analysis.InProgramFiles(p):
+	case v.programFiles:
 		sev, where = report.Low, "from its product's Program Files folder ("+p.Dir+")"
 	}
 	f.Severity = report.Max(f.Severity, sev)
@@ -346,20 +345,19 @@ func (s svcKey) judgeDriverPath(f *report.Finding, p winpath.Path, ms bool) stri
 }
 
 // judgeServiceDll judges Parameters\ServiceDll; ms reports a Microsoft location.
-func (s svcKey) judgeServiceDll(env winpath.Env) (f report.Finding, ms, ok bool) {
+func (s svcKey) judgeServiceDll(c *svcVerdicts) (f report.Finding, ms, ok bool) {
 	f = analysis.InSet(analysis.AtValue(s.e, s.dllKey, s.dll), s.cs)
 	f.Attack = []string{"T1543.003"}
-	a := analysis.TrustMicrosoft(winpath.AssessPath(s.dllPath, env))
-	p := a.Path
-	ms = analysis.MicrosoftPath(p)
+	v := c.of(s.dllPath, svcDLL)
+	a, p, ms := v.a, v.a.Path, v.ms
 	f.Detail = s.about() + fmt.Sprintf(" svchost.exe loads its service DLL %s.", p.Full)
 	if p.Ext != ".dll" {
 		f.Severity = report.High
 		f.Detail += " The file is not named .dll: service DLLs that hide as other file types are a known trick."
 	}
 	switch {
-	case analysis.InSystem32(p) || ms:
-	case winpath.IsUserWritable(p):
+	case v.inSystem32 || ms:
+	case v.writable:
 		f.Severity = report.Max(f.Severity, report.High)
 		f.Detail += " It lies in a folder standard users can write, so anyone can replace the code svchost runs as " + svcAccount(s.account) + "."
 	default:
