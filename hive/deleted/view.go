@@ -512,16 +512,19 @@ func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats
 // have no leading `\` (the root is ""), as Scan joins them with deleted
 // names.
 func AnalyzeViews(ctx context.Context, h *hive.Hive, logs ...txlog.Log) (*Records, Views, error) {
-	var keys map[uint32]string
+	// The live tree is walked once, and only when there is something to
+	// place: the index that places values also names the parents of
+	// deleted keys.
+	var ix *liveIndex
+	index := lazyIndex(ctx, h, &ix)
 	var walkErr error
-	walked := false
-	// The live tree is walked only when there is something to place.
 	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
-		if !walked {
-			walked = true
-			keys, _, walkErr = LivePaths(ctx, h)
+		live, err := index()
+		if err != nil {
+			walkErr = err
+			return "", false
 		}
-		p, ok := keys[off]
+		p, ok := live.keys[off]
 		return strings.TrimPrefix(p, `\`), ok
 	})
 	if err != nil {
@@ -530,7 +533,6 @@ func AnalyzeViews(ctx context.Context, h *hive.Hive, logs ...txlog.Log) (*Record
 	if walkErr != nil {
 		return rec, Views{}, walkErr
 	}
-	var ix *liveIndex
-	views, err := split(ctx, h, rec, logs, lazyIndex(ctx, h, &ix))
+	views, err := split(ctx, h, rec, logs, index)
 	return rec, views, err
 }
