@@ -1,6 +1,7 @@
 package hive
 
 import (
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,18 @@ type Entry struct {
 	Deleted bool
 }
 
+// Volume is a host's system drive as the evidence holds it (a disk image's
+// NTFS volume, a mounted volume, a full copy of one): the files registry
+// entries name are looked up on it. Nothing is ever written to it.
+type Volume struct {
+	FS fs.FS
+	// Root is the slash path in FS of the drive's root folder ("." for a
+	// volume of its own).
+	Root string
+	// Display renders a slash path of FS for reports.
+	Display func(p string) string
+}
+
 // LogBytes is a transaction log's bytes as read, with its display path.
 type LogBytes struct {
 	Path string
@@ -48,6 +61,9 @@ type Set struct {
 	// (the Windows folder's win.ini and system.ini), when the evidence
 	// holds them, sorted by path.
 	Texts []Text
+	// Volume is the drive the host's Windows is installed on, when the
+	// evidence holds it whole; nil for a collection of hives.
+	Volume *Volume
 
 	infoOnce sync.Once
 	info     HostInfo

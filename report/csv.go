@@ -14,7 +14,7 @@ var csvHeader = []string{
 	"record", "severity", "host", "analyzer", "rule", "title",
 	"hive_kind", "hive", "hive_sha256", "user", "registry_path", "key", "scope", "value", "data",
 	"last_write_utc", "last_write", "control_set", "control_set_role", "attack", "risk", "deleted",
-	"detail", "detail_full", "fingerprint",
+	"detail", "detail_full", "fingerprint", "targets", "target_sha256",
 }
 
 // csvExcelTime is how last_write_utc is written: ISO 8601 / RFC 3339 with a
@@ -84,6 +84,7 @@ func (cw *csvWriter) Write(w io.Writer, r *Report) error {
 			excelTime(f.LastWrite), FormatTime(f.LastWrite),
 			f.ControlSet, strings.Join(f.ControlSetRole, ";"), strings.Join(f.Attack, ";"),
 			risk, strconv.FormatBool(f.Deleted), shortText(f.Detail), f.Detail, f.Fingerprint,
+			targetSummaries(f.Targets, "\n"), targetHashes(f.Targets),
 		}
 		if err := write(row); err != nil {
 			return err
@@ -100,6 +101,26 @@ func (cw *csvWriter) Write(w io.Writer, r *Report) error {
 	}
 	out.Flush()
 	return out.Error()
+}
+
+// targetSummaries joins the targets' one-line summaries with sep.
+func targetSummaries(ts []Target, sep string) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Summary()
+	}
+	return strings.Join(out, sep)
+}
+
+// targetHashes joins the SHA-256 of the targets found, ";"-separated.
+func targetHashes(ts []Target) string {
+	var out []string
+	for _, t := range ts {
+		if t.SHA256 != "" {
+			out = append(out, t.SHA256)
+		}
+	}
+	return strings.Join(out, ";")
 }
 
 func excelTime(t time.Time) string {

@@ -161,6 +161,9 @@ func TestCSVRoundTrip(t *testing.T) {
 				}
 			}
 			f.Deleted = row["deleted"] == "true"
+			if row["targets"] != targetSummaries(want.Findings[len(gotF)].Targets, "\n") || row["target_sha256"] != targetHashes(want.Findings[len(gotF)].Targets) {
+				t.Errorf("targets %q, target_sha256 %q of finding %d", row["targets"], row["target_sha256"], len(gotF))
+			}
 			if d := row["data"]; d != "" {
 				f.Data = d
 			}
@@ -179,6 +182,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		if d := dataStrings(f.Data); d != nil {
 			f.Data = strings.Join(d, "\n")
 		}
+		f.Targets = nil // compared column by column above
 	}
 	if diff := cmp.Diff(want.Findings, gotF); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)

@@ -44,7 +44,10 @@ type Finding struct {
 	// transaction log holds, names the log and the entry it was read from;
 	// "" for records of the hive itself.
 	RecoveredFrom string `json:"recovered_from,omitempty"`
-	Fingerprint   string `json:"fingerprint"`
+	// Targets are the files the entry names as the host's volume holds
+	// them, when the evidence has the volume; nil otherwise.
+	Targets     []Target `json:"targets,omitempty"`
+	Fingerprint string   `json:"fingerprint"`
 	// Suppressed marks a finding that an allowlist entry (scan --allow)
 	// matched, kept in the report by --show-suppressed; SuppressedBy is the
 	// entry's FILE:LINE and SuppressionReason its reason. Suppressed
@@ -87,6 +90,7 @@ type findingJSON struct {
 	Deleted           bool              `json:"deleted"`
 	Confidence        string            `json:"confidence,omitempty"`
 	RecoveredFrom     string            `json:"recovered_from,omitempty"`
+	Targets           []Target          `json:"targets,omitempty"`
 	Fingerprint       string            `json:"fingerprint"`
 	Suppressed        bool              `json:"suppressed,omitempty"`
 	SuppressedBy      string            `json:"suppressed_by,omitempty"`
@@ -118,6 +122,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Deleted:           f.Deleted,
 		Confidence:        f.Confidence,
 		RecoveredFrom:     f.RecoveredFrom,
+		Targets:           f.Targets,
 		Fingerprint:       f.Fingerprint,
 		Suppressed:        f.Suppressed,
 		SuppressedBy:      f.SuppressedBy,

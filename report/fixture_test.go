@@ -64,6 +64,16 @@ func fixture() *Report {
 				Value: ValueName("BootExecute"), Data: []string{"autocheck autochk *", `C:\Temp\smss.exe`},
 				LastWrite: written, ControlSet: "ControlSet001", ControlSetRole: []string{"current", "default"},
 				Attack: []string{"T1547.001"}, Risk: 0.95,
+				Targets: []Target{
+					{Path: `C:\Windows\System32\autochk.exe`, Found: "WS01/Windows/System32/autochk.exe", Exists: true, Size: 1024,
+						SHA256: strings.Repeat("a", 64), SHA1: strings.Repeat("b", 40), MD5: strings.Repeat("c", 32),
+						PE: &PEFacts{Machine: "amd64", Subsystem: "native", Signature: "not-embedded", OriginalFilename: "autochk.exe", CompanyName: "Microsoft Corporation"}},
+					{Path: `C:\Temp\smss.exe`, Found: "WS01/Temp/smss.exe", Exists: true, Size: 2048, SHA256: strings.Repeat("d", 64),
+						Times:       &FileTimes{Created: written.Add(-time.Hour), FNCreated: written, MFTRecord: 77},
+						Timestomped: true, Streams: []Stream{{Name: "Zone.Identifier", Size: 26}},
+						PE: &PEFacts{Machine: "i386", Subsystem: "windows-gui", Signature: "not-embedded", OriginalFilename: "smss.exe", LinkTime: "2020-01-01T00:00:00Z"}},
+					{Path: `C:\Windows\gone.dll`},
+				},
 				Detail: "BootExecute programs run before the Windows subsystem starts, with SYSTEM rights and before most security products load. " +
 					"The real smss.exe lives in System32; a second one elsewhere is a classic masquerade.\nCompare with the RegBack copy.",
 			},

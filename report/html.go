@@ -76,7 +76,7 @@ type htmlHost struct {
 type htmlFinding struct {
 	Severity, Host, Analyzer, Rule, Location, Value, LastWrite, Title, Detail string
 	Hive, User, ControlSets, Attack, Fingerprint                              string
-	Data                                                                      []string
+	Data, Targets                                                             []string
 	Deleted                                                                   bool
 }
 
@@ -207,6 +207,9 @@ func newHTMLFinding(f Finding, sid string) htmlFinding {
 		Detail: escapeText(f.Detail), Hive: escapeText(strings.TrimSpace(f.HiveKind + "  " + f.Hive)),
 		User: escapeText(f.User), Attack: escapeText(strings.Join(f.Attack, ", ")), Fingerprint: escapeText(f.Fingerprint),
 		Deleted: f.Deleted,
+	}
+	for _, t := range f.Targets {
+		hf.Targets = append(hf.Targets, escapeText(t.Summary()))
 	}
 	// Detail keeps its line breaks (the cell is pre-wrap); everything else
 	// is escaped whole.

@@ -10,7 +10,7 @@ import (
 // SchemaVersion is the version of the JSON report. It changes whenever a
 // field is renamed, removed or changes meaning; adding a field does not
 // change it. See SCHEMA.md.
-const SchemaVersion = "3"
+const SchemaVersion = "4"
 
 // Tool is the name written in every report.
 const Tool = "hivescan"
@@ -128,6 +128,26 @@ func (t FileTimes) MarshalJSON() ([]byte, error) {
 		MFTRecord    uint64 `json:"mft_record,omitempty"`
 	}{FormatTime(t.Modified), FormatTime(t.Created), FormatTime(t.MFTChanged), FormatTime(t.Accessed),
 		FormatTime(t.FNCreated), FormatTime(t.FNModified), FormatTime(t.FNMFTChanged), FormatTime(t.FNAccessed), t.MFTRecord})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *FileTimes) UnmarshalJSON(b []byte) error {
+	var j struct {
+		Modified     time.Time `json:"modified"`
+		Created      time.Time `json:"created"`
+		MFTChanged   time.Time `json:"mft_changed"`
+		Accessed     time.Time `json:"accessed"`
+		FNCreated    time.Time `json:"fn_created"`
+		FNModified   time.Time `json:"fn_modified"`
+		FNMFTChanged time.Time `json:"fn_mft_changed"`
+		FNAccessed   time.Time `json:"fn_accessed"`
+		MFTRecord    uint64    `json:"mft_record"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*t = FileTimes{j.Modified, j.Created, j.MFTChanged, j.Accessed, j.FNCreated, j.FNModified, j.FNMFTChanged, j.FNAccessed, j.MFTRecord}
+	return nil
 }
 
 // Image is a disk image given as evidence: its container, the volumes found

@@ -253,6 +253,9 @@ func sarifResult(f Finding, ruleIndex int, sid string, artifacts map[string]int,
 	if f.Data != nil {
 		props["data"] = normalizeData(f.Data)
 	}
+	if len(f.Targets) > 0 {
+		props["targets"] = f.Targets
+	}
 	if t := FormatTime(f.LastWrite); t != "" {
 		props["last_write"] = t
 	}

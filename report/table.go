@@ -199,6 +199,9 @@ func (p *tablePrinter) finding(f Finding) {
 			p.field(4, "deleted", "yes (recovered from unallocated cells)")
 		}
 	}
+	for _, t := range f.Targets {
+		p.field(4, "file", t.Summary())
+	}
 	p.field(4, "id", f.Fingerprint)
 	if f.Suppressed {
 		p.field(4, "suppressed", f.SuppressedBy+": "+f.SuppressionReason)

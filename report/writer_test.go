@@ -93,6 +93,6 @@ func ExampleFormatFor() {
 	}
 	// Output:
 	// [table json jsonl csv sarif html bodyfile tln timesketch]
-	// record,severity,host,analyzer,rule,title,hive_kind,hive,hive_sha256,user,registry_path,key,scope,value,data,last_write_utc,last_write,control_set,control_set_role,attack,risk,deleted,detail,detail_full,fingerprint
-	// finding,high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,,alice,HKU\alice\Software\Microsoft\Windows\CurrentVersion\Run,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,,false,,,2062b968f0483698
+	// record,severity,host,analyzer,rule,title,hive_kind,hive,hive_sha256,user,registry_path,key,scope,value,data,last_write_utc,last_write,control_set,control_set_role,attack,risk,deleted,detail,detail_full,fingerprint,targets,target_sha256
+	// finding,high,WS01,run-keys,user-writable-path,Run value starts a program from a user-writable folder,NTUSER,,,alice,HKU\alice\Software\Microsoft\Windows\CurrentVersion\Run,Software\Microsoft\Windows\CurrentVersion\Run,value,Updater,C:\Users\alice\AppData\Roaming\u.exe,,,,,,,false,,,2062b968f0483698,,
 }

@@ -193,6 +193,7 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 			out.Set.Texts = append(out.Set.Texts, hive.Text{Path: t.Display, Name: strings.ToLower(path.Base(t.Path)), Data: data})
 		}
 	}
+	out.Set.Volume = wholeVolume(src, h)
 	nameHost(out, h)
 	return out
 }
