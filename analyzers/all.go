@@ -17,6 +17,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/posture"
 	"github.com/hivescan/hivescan/analyzers/services"
 	"github.com/hivescan/hivescan/analyzers/sessionmanager"
+	"github.com/hivescan/hivescan/analyzers/targets"
 	"github.com/hivescan/hivescan/analyzers/tasks"
 )
 
@@ -63,6 +64,7 @@ var all = []*analysis.Analyzer{
 	posture.Logging,
 	posture.Hardening,
 	tasks.Tasks,
+	targets.Sweep,
 	deleted.DeletedOrphans,
 }
 

@@ -58,7 +58,7 @@ func TestAllAnalyzersAreWellFormed(t *testing.T) {
 			t.Errorf("bad or duplicate name %q", a.Name)
 		}
 		seen[a.Name] = true
-		if a.Title() == "" || a.Run == nil || len(a.Needs) == 0 || len(a.Attack) == 0 {
+		if a.Title() == "" || a.Run == nil || len(a.Needs) == 0 && !a.NeedsVolume || len(a.Attack) == 0 {
 			t.Errorf("%s: title %q, run %v, needs %v, attack %v", a.Name, a.Title(), a.Run != nil, a.Needs, a.Attack)
 		}
 	}

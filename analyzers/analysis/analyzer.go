@@ -24,6 +24,10 @@ type Analyzer struct {
 	// Needs lists the hive kinds the analyzer reads. It runs when the host
 	// has at least one of them, and is recorded as skipped otherwise.
 	Needs []hive.Kind
+	// NeedsVolume says the analyzer reads the host's volume (hive.Set.Volume)
+	// rather than hives: it runs only when the evidence holds the volume,
+	// and is recorded as skipped otherwise.
+	NeedsVolume bool
 	// Attack lists the ATT&CK technique IDs its findings may carry.
 	Attack []string
 	// Run inspects one host through the Pass, recording findings with

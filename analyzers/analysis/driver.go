@@ -17,6 +17,9 @@ type Result struct {
 	Findings []report.Finding
 	Runs     []report.AnalyzerRun
 	Problems []report.Problem
+	// Host is what the analyzers learnt about the host (version,
+	// environments), for steps run after them.
+	Host *Host
 }
 
 // Run runs each analyzer of list over set. An analyzer whose hives are all
@@ -26,6 +29,7 @@ type Result struct {
 func Run(ctx context.Context, set *hive.Set, list []*Analyzer) Result {
 	var res Result
 	host := NewHost(set)
+	res.Host = host
 	for _, a := range list {
 		run := report.AnalyzerRun{Host: set.Host, Name: a.Name}
 		if reason, ok := missing(set, a); !ok {
@@ -83,6 +87,9 @@ func firstFrames(stack []byte, lines int) string {
 
 // missing reports whether set has a hive a needs; the reason says which not.
 func missing(set *hive.Set, a *Analyzer) (string, bool) {
+	if a.NeedsVolume && set.Volume == nil {
+		return "hives only, no volume", false
+	}
 	if len(a.Needs) == 0 {
 		return "", true
 	}

@@ -57,6 +57,8 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.StringFlag{Name: "baseline", Usage: "leave out findings whose fingerprint is in `REPORT` (an earlier json or jsonl output); --fail-on then counts only new findings"},
 			&cli.BoolFlag{Name: "no-logs", Usage: "do not apply transaction logs (.LOG1/.LOG2) to dirty hives"},
 			&cli.BoolFlag{Name: "no-deleted", Usage: "do not recover deleted keys and values from unallocated cells"},
+			&cli.BoolFlag{Name: "no-sweep", Usage: "do not walk the host's volume for fake system processes (disk images and mounted volumes only)"},
+			&cli.BoolFlag{Name: "no-targets", Usage: "do not look up on the host's volume the files findings name (hashes, times, PE facts)"},
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "scan `N` hosts at once (memory holds at most N hosts' hives)"},
@@ -78,7 +80,11 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			if err != nil {
 				return usageErr("--rules: %v\n(the check file format is in docs/rules.md; hivescan analyzers --rules FILE checks a file without scanning)", err)
 			}
-			list, err := analyzers.Choose(all, splitList(c.StringSlice("analyzers")), splitList(c.StringSlice("skip")))
+			skip := splitList(c.StringSlice("skip"))
+			if c.Bool("no-sweep") {
+				skip = append(skip, "sweep")
+			}
+			list, err := analyzers.Choose(all, splitList(c.StringSlice("analyzers")), skip)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -136,6 +142,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 				Analyzers:      list,
 				NoLogs:         c.Bool("no-logs"),
 				NoDeleted:      c.Bool("no-deleted"),
+				NoTargets:      c.Bool("no-targets"),
 				VerifyImages:   c.Bool("verify-image"),
 				Version:        version,
 				Args:           e.args,

@@ -17,6 +17,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hivescan/hivescan/analyzers"
+	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/targets"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/archive"
 	"github.com/hivescan/hivescan/hive/evidence"
@@ -32,6 +34,9 @@ type Options struct {
 	Hive      hive.Options
 	NoLogs    bool // do not apply transaction logs
 	NoDeleted bool // do not recover deleted keys and values
+	// NoTargets leaves the files findings name unlooked-up on the host's
+	// volume (targets.Attach).
+	NoTargets bool
 	// VerifyImages reads every disk image whole to check the hash its
 	// container stores (EWF MD5); otherwise images are reported unverified.
 	VerifyImages bool
@@ -324,9 +329,10 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	}
 	var live []report.Finding
 	var runs []report.AnalyzerRun
+	var host *analysis.Host
 	if opts.Analyzers != nil {
 		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
-		live, runs = res.Findings, res.Runs
+		live, runs, host = res.Findings, res.Runs, res.Host
 		out.findings = append(out.findings, res.Findings...)
 		out.runs = append(out.runs, res.Runs...)
 		out.problems = append(out.problems, res.Problems...)
@@ -340,14 +346,19 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 		out.problems = append(out.problems, problems...)
 		delNotes = notes
 	}
+	if opts.Analyzers != nil && !opts.NoTargets && loaded.Set.Volume != nil {
+		found, problems := targets.Attach(ctx, host, loaded.Set, out.findings)
+		out.findings = targets.Link(append(out.findings, found...))
+		out.problems = append(out.problems, problems...)
+	}
 	for _, f := range loaded.Files {
 		in := input(src, h, loaded.Set.Host, f)
 		in.Notes = append(in.Notes, delNotes[f.Display]...)
 		out.inputs = append(out.inputs, in)
 		out.bytes += f.Size
 	}
-	host := describeHost(loaded.Set)
-	out.host = &host
+	desc := describeHost(loaded.Set)
+	out.host = &desc
 	return out
 }
 
