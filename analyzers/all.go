@@ -53,6 +53,8 @@ var all = []*analysis.Analyzer{
 	services.Wow64,
 	services.CmdAutoRun,
 	appcompat.Shims,
+	services.Svchost,
+	services.Provisioning,
 	services.ActiveSetup,
 	com.COMHijack,
 	com.COMAutostart,
