@@ -10,8 +10,8 @@ import (
 	"github.com/hivescan/hivescan/analyzers/analysis"
 	"github.com/hivescan/hivescan/analyzers/analysistest"
 	"github.com/hivescan/hivescan/hive"
-	"github.com/hivescan/hivescan/internal/corpus"
 	"github.com/hivescan/hivescan/hive/hivetest"
+	"github.com/hivescan/hivescan/internal/corpus"
 	"github.com/hivescan/hivescan/internal/samples"
 	"github.com/hivescan/hivescan/report"
 )
