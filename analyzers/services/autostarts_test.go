@@ -134,6 +134,10 @@ func TestServiceFamilyAutostarts(t *testing.T) {
 			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache"))
 			samples.Set(h.cs(), `Services\UpdSvc`, ownProcess(`%SystemRoot%\system32\svchost.exe -k UpdGroup`)...)
 		}, report.Medium, "svchost.unknown-group"},
+		{"disabled service of an undefined svchost group", Svchost, func(h sampleHost) {
+			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache"))
+			samples.Set(h.cs(), `Services\OldSvc`, hivetest.ExpandSZ("ImagePath", `%SystemRoot%\system32\svchost.exe -k OldGroup`), hivetest.DWORD("Type", 0x20), hivetest.DWORD("Start", 4))
+		}, report.Low, "svchost.unknown-group"},
 		{"svchost groups unknown without a Svchost key", Svchost, func(h sampleHost) {
 			samples.Set(h.cs(), `Services\UpdSvc`, ownProcess(`%SystemRoot%\system32\svchost.exe -k UpdGroup`)...)
 		}, report.Info, ""},

@@ -24,7 +24,8 @@ the services listed, loading each one's Parameters\ServiceDll. Reported,
 when the host has both SOFTWARE (with a Svchost key) and SYSTEM: a service
 whose ImagePath names a group that Svchost does not define (medium: svchost
 cannot host it, so it fails to start, which often means the group value was
-removed or the service was written by hand); and, once per group, the
+removed or the service was written by hand; low when the service is
+disabled); and, once per group, the
 services a group lists that no control set installs (low: Windows' own
 groups carry such leftovers, and a service later created under one of those
 names is hosted without touching the group). A ServiceDll outside System32
@@ -54,6 +55,7 @@ type svchostHosted struct {
 	key   *hive.Key
 	image *hive.Value
 	group string
+	off   bool // Start is 4 (disabled)
 }
 
 // svchostGroupOf returns the group of a "svchost.exe -k <group>" command
@@ -112,9 +114,11 @@ func runSvchost(p *analysis.Pass) error {
 			if !ok {
 				continue
 			}
+			start, _, hasStart, serr := analysis.Uint(k, "Start")
+			errs = append(errs, serr)
 			id := strings.ToLower(k.Name())
 			if old, seen := hosted[id]; !seen || cs.IsCurrent() && !old.cs.IsCurrent() {
-				hosted[id] = svchostHosted{e: e, cs: cs, key: k, image: v, group: group}
+				hosted[id] = svchostHosted{e: e, cs: cs, key: k, image: v, group: group, off: hasStart && start == 4}
 			}
 		}
 		return err
@@ -161,6 +165,10 @@ func svchostUnknownGroup(h svchostHosted) report.Finding {
 	f.Attack = []string{"T1543.003"}
 	f.Title = fmt.Sprintf("Service %s runs in svchost group %s, which Svchost does not define", h.key.Name(), h.group)
 	f.Detail = fmt.Sprintf("Service %s starts as \"svchost.exe -k %s\", but SOFTWARE %s has no value %s listing that group's services. svchost.exe reads the services it may host from that value, so this service cannot start as written: either the group value was removed (check the Svchost key's last-write time and a RegBack or older copy of SOFTWARE), or the service key was written by hand for a group that was meant to be added. Compare with the service's Parameters\\ServiceDll and its install event (7045). Source: %s.", h.key.Name(), h.group, svchostKey, h.group, svchostSource)
+	if h.off {
+		f.Severity = report.Low
+		f.Detail += " The service is disabled (Start 4), so nothing tries to start it: more likely a leftover of an upgrade or an uninstall."
+	}
 	return f
 }
 
