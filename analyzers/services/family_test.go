@@ -12,5 +12,7 @@ var family = []*analysis.Analyzer{
 	TimeProviders,
 	Wow64,
 	CmdAutoRun,
+	Svchost,
+	Provisioning,
 	ActiveSetup,
 }

@@ -58,6 +58,8 @@ type svcKey struct {
 	failRuns  bool
 	display   *hive.Value
 	dispName  string
+	group     string // the svchost group of an ImagePath "svchost.exe -k <group>"
+	svchost   bool   // ImagePath runs svchost.exe with a group
 }
 
 func (s svcKey) isDriver() bool { return s.hasType && s.typ&0xF != 0 }
@@ -105,6 +107,7 @@ func svcRead(e *hive.Entry, cs hive.ControlSet, k *hive.Key) (svcKey, error) {
 	keep(err)
 	s.image, s.imagePath, err = analysis.Text(k, "ImagePath")
 	keep(err)
+	s.group, s.svchost = svchostGroupOf(s.imagePath)
 	s.display, s.dispName, err = analysis.Text(k, "DisplayName")
 	keep(err)
 	s.failCmd, s.failText, err = analysis.Text(k, "FailureCommand")
@@ -350,7 +353,14 @@ func (s svcKey) judgeServiceDll(c *svcVerdicts) (f report.Finding, ms, ok bool) 
 	f.Attack = []string{"T1543.003"}
 	v := c.of(s.dllPath, svcDLL)
 	a, p, ms := v.a, v.a.Path, v.ms
-	f.Detail = s.about() + fmt.Sprintf(" svchost.exe loads its service DLL %s.", p.Full)
+	switch {
+	case s.svchost:
+		f.Detail = s.about() + fmt.Sprintf(" svchost.exe -k %s loads its service DLL %s into the svchost process of that group, beside Windows' own services of the group when they share one.", s.group, p.Full)
+	case s.image != nil && s.imagePath != "":
+		f.Detail = s.about() + fmt.Sprintf(" Its service DLL is %s; only svchost.exe loads a ServiceDll, and this image is not \"svchost.exe -k <group>\", so the DLL is dormant until the ImagePath is pointed at svchost.", p.Full)
+	default:
+		f.Detail = s.about() + fmt.Sprintf(" svchost.exe loads its service DLL %s.", p.Full)
+	}
 	if p.Ext != ".dll" {
 		f.Severity = report.High
 		f.Detail += " The file is not named .dll: service DLLs that hide as other file types are a known trick."
