@@ -73,7 +73,12 @@ func TestTargetsAndSweep(t *testing.T) {
 	}
 	vol := imagetest.NTFS(t, volumeSize(files), imagetest.Tree{Files: files})
 	disk := imagetest.MBR(t, vol)
-	for _, tc := range []struct{ name, path string }{{"folder", dir}, {"image", disk.Path}} {
+	cases := []struct{ name, path string }{{"folder", dir}}
+	for _, c := range imagetest.Containers() {
+		cases = append(cases, struct{ name, path string }{c.Name, c.Convert(t, disk.Path)})
+	}
+	var first []string // the raw image's findings, which every container must give
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := scanPaths(t, tc.path)
 			if len(r.Problems) > 0 {
@@ -122,6 +127,19 @@ func TestTargetsAndSweep(t *testing.T) {
 				}
 			}
 			checkRunTargets(t, got)
+			if tc.name == "folder" {
+				return
+			}
+			var lines []string
+			for k, v := range got {
+				lines = append(lines, k+" "+v)
+			}
+			sort.Strings(lines)
+			if first == nil {
+				first = lines
+			} else if !slices.Equal(first, lines) {
+				t.Errorf("%s gives other findings than the raw image:\n%s\nwant:\n%s", tc.name, strings.Join(lines, "\n"), strings.Join(first, "\n"))
+			}
 		})
 	}
 }
