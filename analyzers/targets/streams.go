@@ -6,4 +6,10 @@ import (
 )
 
 // streamsOf lists a file's named data streams.
-func streamsOf(rec *ntfsfs.Record) []report.Stream { return nil }
+func streamsOf(rec *ntfsfs.Record) []report.Stream {
+	var out []report.Stream
+	for _, s := range rec.Streams {
+		out = append(out, report.Stream{Name: s.Name, Size: s.Size})
+	}
+	return out
+}

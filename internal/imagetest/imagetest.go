@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hivescan/hivescan/internal/corpus"
 )
@@ -35,6 +36,13 @@ type Tree struct {
 	// Files maps slash paths to contents; their folders are created as
 	// needed.
 	Files map[string][]byte
+	// Streams gives files of Files named data streams (alternate data
+	// streams): path -> stream name -> contents.
+	Streams map[string]map[string][]byte
+	// Stomped sets the $STANDARD_INFORMATION times of files of Files to
+	// this time, leaving their $FILE_NAME times at creation: what a
+	// timestomping tool leaves.
+	Stomped map[string]time.Time
 }
 
 // dirs returns every folder of tr, parents before children.
@@ -141,6 +149,26 @@ func NTFS(t testing.TB, size int64, tr Tree) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&spec, "f\t%s\t%s\n", n, host)
+	}
+	extra := 0
+	for _, n := range names {
+		snames := make([]string, 0, len(tr.Streams[n]))
+		for sn := range tr.Streams[n] {
+			snames = append(snames, sn)
+		}
+		sort.Strings(snames)
+		for _, sn := range snames {
+			host := filepath.Join(dir, fmt.Sprintf("s%d", extra))
+			extra++
+			if err := os.WriteFile(host, tr.Streams[n][sn], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&spec, "s\t%s\t%s\t%s\n", n, sn, host)
+		}
+		if when, ok := tr.Stomped[n]; ok {
+			ft := (when.Unix()+11644473600)*10_000_000 + int64(when.Nanosecond()/100) // FILETIME
+			fmt.Fprintf(&spec, "t\t%s\t%d\n", n, ft)
+		}
 	}
 	specPath := filepath.Join(dir, "spec")
 	if err := os.WriteFile(specPath, []byte(spec.String()), 0o644); err != nil {

@@ -71,7 +71,10 @@ func TestTargetsAndSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	vol := imagetest.NTFS(t, volumeSize(files), imagetest.Tree{Files: files})
+	vol := imagetest.NTFS(t, volumeSize(files), imagetest.Tree{Files: files,
+		Streams: map[string]map[string][]byte{"ProgramData/svc/smss.exe": {"payload": []byte("MZ hidden")}},
+		Stomped: map[string]time.Time{"Users/bob/Downloads/csrss.exe": time.Date(2009, 7, 14, 1, 2, 3, 0, time.UTC)},
+	})
 	disk := imagetest.MBR(t, vol)
 	cases := []struct{ name, path string }{{"folder", dir}}
 	for _, c := range imagetest.Containers() {
@@ -96,6 +99,12 @@ func TestTargetsAndSweep(t *testing.T) {
 					if tg.PE != nil {
 						s += "/" + tg.PE.OriginalFilename
 					}
+					if tg.Timestomped {
+						s += "/stomped"
+					}
+					for _, st := range tg.Streams {
+						s += fmt.Sprintf("/stream:%s:%d", st.Name, st.Size)
+					}
 					if tg.Error != "" {
 						s += "/error"
 					}
@@ -112,6 +121,12 @@ func TestTargetsAndSweep(t *testing.T) {
 				`sweep/fake-system-process@C:\Users\bob\Downloads\csrss.exe`: `critical C:\Users\bob\Downloads\csrss.exe=true/csrss.exe`,
 				`sweep/lookalike-name@C:\Windows\System32\scvhost.exe`:       `medium C:\Windows\System32\scvhost.exe=true/scvhost.exe`,
 				`sweep/odd-place@C:\Windows\Fonts\fontext.dll`:               `low C:\Windows\Fonts\fontext.dll=true/fontext.dll`,
+			}
+			if tc.name != "folder" { // NTFS facts: the folder copy has neither
+				want[`sweep/fake-system-process@C:\Users\bob\Downloads\csrss.exe`] += "/stomped"
+				if !strings.Contains(got["runkeys/runkey.entry@Updater"], "/stream:payload:9") {
+					t.Errorf("the Run target's alternate data stream is not listed: %q", got["runkeys/runkey.entry@Updater"])
+				}
 			}
 			for k, w := range want {
 				if got[k] != w {
@@ -156,7 +171,7 @@ func checkRunTargets(t *testing.T, got map[string]string) {
 	}
 	sort.Strings(keys)
 	for _, want := range []string{
-		`@Updater critical C:\ProgramData\svc\smss.exe=true/smss.exe`,
+		`@Updater critical C:\ProgramData\svc\smss.exe=true/smss.exe`, // and, on NTFS, its stream
 		`@Gone `,
 		`@OtherDrive `,
 	} {

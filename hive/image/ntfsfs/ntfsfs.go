@@ -55,10 +55,22 @@ type Record struct {
 	Sequence            uint16
 	StandardInformation Timestamps // $STANDARD_INFORMATION
 	FileName            Timestamps // the Win32 (or POSIX) $FILE_NAME in the record
+	// Streams are the file's named data streams (alternate data streams),
+	// in record order; at most maxStreams.
+	Streams []Stream
 	// OddNames are the names on the path the file was opened by that
 	// Windows cannot open as written, outermost first (see OddName).
 	OddNames []OddName
 }
+
+// Stream is a named data stream of a file.
+type Stream struct {
+	Name string
+	Size int64 // bytes of its data
+}
+
+// maxStreams bounds the named streams listed for one file.
+const maxStreams = 64
 
 // FS is a read-only NTFS file system. It is safe for concurrent use.
 type FS struct {
@@ -164,9 +176,13 @@ func (f *FS) record(num uint64) (*mftRecord, error) {
 					r.FileName = fn.times
 				}
 			case attrData:
-				if a.Name() == "" && (a.IsResident() || a.Runlist_vcn_start() == 0) && !r.hasData {
-					r.hasData = true
-					r.dataSize = a.DataSize()
+				if a.IsResident() || a.Runlist_vcn_start() == 0 {
+					if name := a.Name(); name == "" && !r.hasData {
+						r.hasData = true
+						r.dataSize = a.DataSize()
+					} else if name != "" && len(r.Streams) < maxStreams {
+						r.Streams = append(r.Streams, Stream{Name: name, Size: a.DataSize()})
+					}
 				}
 			}
 		}

@@ -128,6 +128,69 @@ static int create(ntfs_volume *vol, char *path, const char *host) {
 	return rc;
 }
 
+/* readHost reads the whole file HOST into a new buffer. */
+static char *readHost(const char *host, long *size) {
+	FILE *in = fopen(host, "rb");
+	if (!in) {
+		fprintf(stderr, "%s: %s\n", host, strerror(errno));
+		return NULL;
+	}
+	fseek(in, 0, SEEK_END);
+	*size = ftell(in);
+	fseek(in, 0, SEEK_SET);
+	char *buf = malloc(*size ? *size : 1);
+	if (fread(buf, 1, *size, in) != (size_t)*size) {
+		fprintf(stderr, "%s: short read\n", host);
+		fclose(in);
+		free(buf);
+		return NULL;
+	}
+	fclose(in);
+	return buf;
+}
+
+/* stream writes the named data stream STREAM of the existing file PATH
+ * from HOST (an alternate data stream). */
+static int stream(ntfs_volume *vol, char *path, const char *sname, const char *host) {
+	ntfs_inode *ni = lookup(vol, path);
+	if (!ni) {
+		fprintf(stderr, "stream: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ntfschar *uname = NULL;
+	int ulen = ntfs_mbstoucs(sname, &uname);
+	long size = 0;
+	char *buf = readHost(host, &size);
+	int rc = -1;
+	if (ulen > 0 && buf && ntfs_attr_add(ni, AT_DATA, uname, ulen, NULL, 0) == 0) {
+		ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, uname, ulen);
+		if (na && (size == 0 || ntfs_attr_pwrite(na, 0, size, buf) == size))
+			rc = 0;
+		if (na)
+			ntfs_attr_close(na);
+	}
+	if (rc != 0)
+		fprintf(stderr, "stream %s:%s: %s\n", path, sname, strerror(errno));
+	free(buf);
+	free(uname);
+	ntfs_inode_close(ni);
+	return rc;
+}
+
+/* stamp sets the four $STANDARD_INFORMATION times of PATH to FILETIME (100 ns
+ * units since 1601), leaving the $FILE_NAME times as created: a timestomp. */
+static int stamp(ntfs_volume *vol, char *path, const char *filetime) {
+	ntfs_inode *ni = lookup(vol, path);
+	if (!ni) {
+		fprintf(stderr, "stamp: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	sle64 t = cpu_to_sle64(strtoll(filetime, NULL, 10));
+	ni->creation_time = ni->last_data_change_time = ni->last_mft_change_time = ni->last_access_time = t;
+	ntfs_inode_mark_dirty(ni);
+	return ntfs_inode_close(ni);
+}
+
 int main(int argc, char **argv) {
 	if (argc != 3) {
 		fprintf(stderr, "usage: ntfsbuild IMAGE SPEC\n");
@@ -156,6 +219,17 @@ int main(int argc, char **argv) {
 			fprintf(stderr, "bad spec line\n");
 			rc = 1;
 			break;
+		}
+		if (kind[0] == 's') {
+			char *src = strtok(NULL, "\t");
+			if (!host || !src || stream(vol, path, host, src) != 0)
+				rc = 1;
+			continue;
+		}
+		if (kind[0] == 't') {
+			if (!host || stamp(vol, path, host) != 0)
+				rc = 1;
+			continue;
 		}
 		if (create(vol, path, kind[0] == 'f' ? host : NULL) != 0)
 			rc = 1;
