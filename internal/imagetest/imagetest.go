@@ -43,6 +43,9 @@ type Tree struct {
 	// this time, leaving their $FILE_NAME times at creation: what a
 	// timestomping tool leaves.
 	Stomped map[string]time.Time
+	// Deleted are files of Files deleted once everything is written: their
+	// MFT records are free, their names still in them.
+	Deleted []string
 }
 
 // dirs returns every folder of tr, parents before children.
@@ -149,6 +152,9 @@ func NTFS(t testing.TB, size int64, tr Tree) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&spec, "f\t%s\t%s\n", n, host)
+	}
+	for _, n := range tr.Deleted {
+		fmt.Fprintf(&spec, "x\t%s\n", n)
 	}
 	extra := 0
 	for _, n := range names {

@@ -44,6 +44,7 @@ func volumeHost(t *testing.T) map[string][]byte {
 			"Windows/WinSxS/amd64_microsoft-windows-smss_31bf/smss.exe": pe("smss.exe", 100),
 			"Windows/Fonts/fontext.dll":                                 pe("fontext.dll", 0),
 			"Windows/System32/scvhost.exe":                              pe("scvhost.exe", 0),
+			"Users/bob/AppData/Local/Temp/lsass.exe":                    pe("lsass.exe", 0),
 		},
 	}
 	files, err := h.Build()
@@ -63,6 +64,9 @@ func TestTargetsAndSweep(t *testing.T) {
 	files := volumeHost(t)
 	dir := t.TempDir()
 	for p, b := range files {
+		if p == "Users/bob/AppData/Local/Temp/lsass.exe" {
+			continue // deleted on the image: the folder copy never had it
+		}
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			t.Fatal(err)
@@ -73,6 +77,7 @@ func TestTargetsAndSweep(t *testing.T) {
 	}
 	vol := imagetest.NTFS(t, volumeSize(files), imagetest.Tree{Files: files,
 		Streams: map[string]map[string][]byte{"ProgramData/svc/smss.exe": {"payload": []byte("MZ hidden")}},
+		Deleted: []string{"Users/bob/AppData/Local/Temp/lsass.exe"},
 		Stomped: map[string]time.Time{"Users/bob/Downloads/csrss.exe": time.Date(2009, 7, 14, 1, 2, 3, 0, time.UTC)},
 	})
 	disk := imagetest.MBR(t, vol)
@@ -122,7 +127,8 @@ func TestTargetsAndSweep(t *testing.T) {
 				`sweep/lookalike-name@C:\Windows\System32\scvhost.exe`:       `medium C:\Windows\System32\scvhost.exe=true/scvhost.exe`,
 				`sweep/odd-place@C:\Windows\Fonts\fontext.dll`:               `low C:\Windows\Fonts\fontext.dll=true/fontext.dll`,
 			}
-			if tc.name != "folder" { // NTFS facts: the folder copy has neither
+			if tc.name != "folder" { // NTFS facts: the folder copy has none of them
+				want[`sweep/fake-system-process@C:\Users\bob\AppData\Local\Temp\lsass.exe`] = `high C:\Users\bob\AppData\Local\Temp\lsass.exe=false`
 				want[`sweep/fake-system-process@C:\Users\bob\Downloads\csrss.exe`] += "/stomped"
 				if !strings.Contains(got["runkeys/runkey.entry@Updater"], "/stream:payload:9") {
 					t.Errorf("the Run target's alternate data stream is not listed: %q", got["runkeys/runkey.entry@Updater"])

@@ -2,6 +2,8 @@ package ntfsfs
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -43,5 +45,29 @@ func FuzzNew(f *testing.F) {
 			}
 			return nil
 		})
+		n = 0
+		v.Walk(context.Background(), func(Entry) error {
+			if n++; n > 10000 {
+				return fs.SkipAll
+			}
+			return nil
+		})
+	})
+}
+
+// FuzzParseRawRecord decodes mutated MFT records: errors, never panics.
+func FuzzParseRawRecord(f *testing.F) {
+	rec := make([]byte, 1024)
+	copy(rec, "FILE")
+	binary.LittleEndian.PutUint16(rec[4:], 0x30)
+	binary.LittleEndian.PutUint16(rec[6:], 3)
+	binary.LittleEndian.PutUint16(rec[0x14:], 0x38)
+	binary.LittleEndian.PutUint32(rec[0x38:], 0xFFFFFFFF)
+	f.Add(rec)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := parseRawRecord(b)
+		if err == nil && len(r.names) > maxNames {
+			t.Fatalf("%d names", len(r.names))
+		}
 	})
 }

@@ -69,8 +69,12 @@ type Stream struct {
 	Size int64 // bytes of its data
 }
 
-// maxStreams bounds the named streams listed for one file.
-const maxStreams = 64
+// maxStreams bounds the named streams listed for one file; maxNames the
+// names (hard links) kept for one record.
+const (
+	maxStreams = 64
+	maxNames   = 64
+)
 
 // FS is a read-only NTFS file system. It is safe for concurrent use.
 type FS struct {

@@ -191,6 +191,40 @@ static int stamp(ntfs_volume *vol, char *path, const char *filetime) {
 	return ntfs_inode_close(ni);
 }
 
+/* erase deletes the file PATH (its MFT record is freed, its name stays in
+ * the record until the record is reused). */
+static int erase(ntfs_volume *vol, char *path) {
+	char *slash = strrchr(path, '/');
+	char root[] = "";
+	char *parent = root;
+	char *name = path;
+	if (slash) {
+		*slash = 0;
+		parent = path;
+		name = slash + 1;
+	}
+	unescape(name);
+	ntfs_inode *dir = lookup(vol, parent);
+	if (!dir) {
+		fprintf(stderr, "erase: parent %s: %s\n", parent, strerror(errno));
+		return -1;
+	}
+	ntfschar *uname = NULL;
+	int ulen = ntfs_mbstoucs(name, &uname);
+	u64 ref = ulen < 0 ? (u64)-1 : ntfs_inode_lookup_by_name(dir, uname, ulen);
+	ntfs_inode *ni = ref == (u64)-1 ? NULL : ntfs_inode_open(vol, MREF(ref));
+	if (!ni) {
+		fprintf(stderr, "erase %s: %s\n", name, strerror(errno));
+		ntfs_inode_close(dir);
+		return -1;
+	}
+	int rc = ntfs_delete(vol, NULL, ni, dir, uname, ulen);
+	if (rc != 0)
+		fprintf(stderr, "erase %s: %s\n", name, strerror(errno));
+	free(uname);
+	return rc;
+}
+
 int main(int argc, char **argv) {
 	if (argc != 3) {
 		fprintf(stderr, "usage: ntfsbuild IMAGE SPEC\n");
@@ -223,6 +257,11 @@ int main(int argc, char **argv) {
 		if (kind[0] == 's') {
 			char *src = strtok(NULL, "\t");
 			if (!host || !src || stream(vol, path, host, src) != 0)
+				rc = 1;
+			continue;
+		}
+		if (kind[0] == 'x') {
+			if (erase(vol, path) != 0)
 				rc = 1;
 			continue;
 		}
