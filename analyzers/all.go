@@ -13,6 +13,7 @@ import (
 	"github.com/hivescan/hivescan/analyzers/com"
 	"github.com/hivescan/hivescan/analyzers/deleted"
 	"github.com/hivescan/hivescan/analyzers/ifeo"
+	"github.com/hivescan/hivescan/analyzers/inproc"
 	"github.com/hivescan/hivescan/analyzers/logon"
 	"github.com/hivescan/hivescan/analyzers/office"
 	"github.com/hivescan/hivescan/analyzers/posture"
@@ -57,6 +58,7 @@ var all = []*analysis.Analyzer{
 	services.Svchost,
 	services.Provisioning,
 	services.ActiveSetup,
+	inproc.InProc,
 	com.COMHijack,
 	com.COMAutostart,
 	com.UACBypass,
