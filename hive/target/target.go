@@ -20,6 +20,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -93,6 +94,9 @@ func (r *Resolver) Find(winPath string) (string, error) {
 			if found == "" && strings.EqualFold(d.Name(), e) {
 				found = d.Name()
 			}
+		}
+		if found == "" {
+			found = shortName(ents, e)
 		}
 		if found == "" {
 			return "", fmt.Errorf("%s: %w", winPath, fs.ErrNotExist)
@@ -185,4 +189,46 @@ func Describe(fsys fs.FS, name string) (Facts, error) {
 		}
 	}
 	return facts, nil
+}
+
+// shortName returns the entry an 8.3 short name ("PROGRA~1", "MICROS~2.EXE")
+// stands for when the volume does not list short names: the Nth entry, in
+// name order, whose long name without spaces and dots starts with the
+// name's stem and whose extension starts with its extension. Windows
+// numbers short names in creation order, which usually follows name order
+// for the folders registry paths name (Program Files before Program Files
+// (x86)); "" when nothing matches.
+func shortName(ents []fs.DirEntry, e string) string {
+	stem, ext, _ := strings.Cut(strings.ToUpper(e), ".")
+	base, num, ok := strings.Cut(stem, "~")
+	if !ok || base == "" || len(stem) > 8 || len(ext) > 3 {
+		return ""
+	}
+	n := 0
+	for _, c := range num {
+		if c < '0' || c > '9' {
+			return ""
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n == 0 {
+		return ""
+	}
+	var names []string
+	for _, d := range ents {
+		long := strings.ToUpper(d.Name())
+		lstem, lext := long, ""
+		if i := strings.LastIndexByte(long, '.'); i > 0 {
+			lstem, lext = long[:i], long[i+1:]
+		}
+		squeezed := strings.NewReplacer(" ", "", ".", "").Replace(lstem)
+		if strings.HasPrefix(squeezed, base) && strings.HasPrefix(lext, ext) && (ext != "" || lext == "" || d.IsDir()) {
+			names = append(names, d.Name())
+		}
+	}
+	sort.Strings(names)
+	if n > len(names) {
+		return ""
+	}
+	return names[n-1]
 }

@@ -96,3 +96,30 @@ func FuzzReadPE(f *testing.F) {
 		ReadPE(bytes.NewReader(b), int64(len(b)))
 	})
 }
+
+func TestResolverShortNames(t *testing.T) {
+	fsys := fstest.MapFS{
+		"Program Files/Vendor/a.exe":       {Data: []byte("a")},
+		"Program Files (x86)/Vendor/b.exe": {Data: []byte("b")},
+		"Windows/System32/longname.exe":    {Data: []byte("c")},
+	}
+	r := NewResolver(fsys, ".")
+	for in, want := range map[string]string{
+		`C:\PROGRA~1\Vendor\a.exe`:         "Program Files/Vendor/a.exe",
+		`C:\PROGRA~2\Vendor\b.exe`:         "Program Files (x86)/Vendor/b.exe",
+		`C:\Windows\System32\LONGNA~1.EXE`: "Windows/System32/longname.exe",
+		`C:\PROGRA~3\Vendor\a.exe`:         "",
+		`C:\Windows\System32\LONGNA~1.DLL`: "",
+	} {
+		got, err := r.Find(in)
+		if want == "" {
+			if !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Find(%s) = %q, %v; want not found", in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("Find(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
