@@ -165,9 +165,23 @@ func compactValue(f Finding) string {
 func compactData(f Finding) string {
 	ds := dataStrings(f.Data)
 	if ds == nil {
+		if len(f.Targets) > 0 && f.Targets[0].SHA256 != "" {
+			return "sha256 " + f.Targets[0].SHA256[:min(16, len(f.Targets[0].SHA256))] + "…"
+		}
 		return "-"
 	}
-	return escapeText(strings.Join(ds, " | "))
+	return missingMark(f) + escapeText(strings.Join(ds, " | "))
+}
+
+// missingMark is "[missing] " when a file the finding names is not on the
+// volume: the first thing a responder should see in the row.
+func missingMark(f Finding) string {
+	for _, t := range f.Targets {
+		if !t.Exists && !t.Deleted && t.Error == "" {
+			return "[missing] "
+		}
+	}
+	return ""
 }
 
 // padRight pads s with spaces to width runes.
