@@ -65,69 +65,6 @@ static ntfs_inode *lookup(ntfs_volume *vol, char *path) {
 	return dir;
 }
 
-static int create(ntfs_volume *vol, char *path, const char *host) {
-	char *slash = strrchr(path, '/');
-	char root[] = "";
-	char *parent = root;
-	char *name = path;
-	if (slash) {
-		*slash = 0;
-		parent = path;
-		name = slash + 1;
-	}
-	unescape(name);
-	ntfs_inode *dir = lookup(vol, parent);
-	if (!dir) {
-		fprintf(stderr, "parent %s: %s\n", parent, strerror(errno));
-		return -1;
-	}
-	ntfschar *uname = NULL;
-	int ulen = ntfs_mbstoucs(name, &uname);
-	if (ulen < 0) {
-		fprintf(stderr, "name %s: %s\n", name, strerror(errno));
-		return -1;
-	}
-	ntfs_inode *ni = ntfs_create(dir, const_cpu_to_le32(0), uname, ulen, host ? S_IFREG : S_IFDIR);
-	if (!ni) {
-		fprintf(stderr, "create %s/%s: %s\n", parent, name, strerror(errno));
-		return -1;
-	}
-	int rc = 0;
-	if (host) {
-		FILE *in = fopen(host, "rb");
-		if (!in) {
-			fprintf(stderr, "%s: %s\n", host, strerror(errno));
-			return -1;
-		}
-		fseek(in, 0, SEEK_END);
-		long size = ftell(in);
-		fseek(in, 0, SEEK_SET);
-		char *buf = malloc(size ? size : 1);
-		if (fread(buf, 1, size, in) != (size_t)size) {
-			fprintf(stderr, "%s: short read\n", host);
-			return -1;
-		}
-		fclose(in);
-		ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
-		if (!na) {
-			fprintf(stderr, "open data %s: %s\n", name, strerror(errno));
-			return -1;
-		}
-		if (size && ntfs_attr_pwrite(na, 0, size, buf) != size) {
-			fprintf(stderr, "write %s: %s\n", name, strerror(errno));
-			rc = -1;
-		}
-		ntfs_attr_close(na);
-		free(buf);
-	}
-	free(uname);
-	/* Closing the child through its parent keeps one copy of the parent's
-	 * index in memory; a plain close would let the stale one win. */
-	ntfs_inode_close_in_dir(ni, dir);
-	ntfs_inode_close(dir);
-	return rc;
-}
-
 /* readHost reads the whole file HOST into a new buffer. */
 static char *readHost(const char *host, long *size) {
 	FILE *in = fopen(host, "rb");
@@ -147,6 +84,67 @@ static char *readHost(const char *host, long *size) {
 	}
 	fclose(in);
 	return buf;
+}
+
+/* parentOf splits PATH into its folder, which it opens, and its last
+ * component (unescaped), left in *name. */
+static ntfs_inode *parentOf(ntfs_volume *vol, char *path, char **name) {
+	char *slash = strrchr(path, '/');
+	char root[] = "";
+	char *parent = root;
+	*name = path;
+	if (slash) {
+		*slash = 0;
+		parent = path;
+		*name = slash + 1;
+	}
+	unescape(*name);
+	ntfs_inode *dir = lookup(vol, parent);
+	if (!dir)
+		fprintf(stderr, "parent %s: %s\n", parent, strerror(errno));
+	return dir;
+}
+
+static int create(ntfs_volume *vol, char *path, const char *host) {
+	char *name;
+	ntfs_inode *dir = parentOf(vol, path, &name);
+	if (!dir)
+		return -1;
+	ntfschar *uname = NULL;
+	int ulen = ntfs_mbstoucs(name, &uname);
+	if (ulen < 0) {
+		fprintf(stderr, "name %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	ntfs_inode *ni = ntfs_create(dir, const_cpu_to_le32(0), uname, ulen, host ? S_IFREG : S_IFDIR);
+	if (!ni) {
+		fprintf(stderr, "create %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	if (host) {
+		long size = 0;
+		char *buf = readHost(host, &size);
+		if (!buf)
+			return -1;
+		ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+		if (!na) {
+			fprintf(stderr, "open data %s: %s\n", name, strerror(errno));
+			return -1;
+		}
+		if (size && ntfs_attr_pwrite(na, 0, size, buf) != size) {
+			fprintf(stderr, "write %s: %s\n", name, strerror(errno));
+			rc = -1;
+		}
+		ntfs_attr_close(na);
+		free(buf);
+	}
+	free(uname);
+	/* Closing the child through its parent keeps one copy of the parent's
+	 * index in memory; a plain close would let the stale one win. */
+	ntfs_inode_close_in_dir(ni, dir);
+	ntfs_inode_close(dir);
+	return rc;
 }
 
 /* stream writes the named data stream STREAM of the existing file PATH
@@ -194,21 +192,10 @@ static int stamp(ntfs_volume *vol, char *path, const char *filetime) {
 /* erase deletes the file PATH (its MFT record is freed, its name stays in
  * the record until the record is reused). */
 static int erase(ntfs_volume *vol, char *path) {
-	char *slash = strrchr(path, '/');
-	char root[] = "";
-	char *parent = root;
-	char *name = path;
-	if (slash) {
-		*slash = 0;
-		parent = path;
-		name = slash + 1;
-	}
-	unescape(name);
-	ntfs_inode *dir = lookup(vol, parent);
-	if (!dir) {
-		fprintf(stderr, "erase: parent %s: %s\n", parent, strerror(errno));
+	char *name;
+	ntfs_inode *dir = parentOf(vol, path, &name);
+	if (!dir)
 		return -1;
-	}
 	ntfschar *uname = NULL;
 	int ulen = ntfs_mbstoucs(name, &uname);
 	u64 ref = ulen < 0 ? (u64)-1 : ntfs_inode_lookup_by_name(dir, uname, ulen);
