@@ -29,7 +29,8 @@ func volumeHost(t *testing.T) map[string][]byte {
 		hivetest.SZ("Updater", `C:\ProgramData\svc\smss.exe`),
 		hivetest.SZ("Gone", `C:\Users\bob\AppData\Roaming\x.exe -q`),
 		hivetest.SZ("Notes", `C:\Tools\notes.exe /c whoami`),
-		hivetest.SZ("OtherDrive", `D:\tools\agent.exe`))
+		hivetest.SZ("OtherDrive", `D:\tools\agent.exe`),
+		hivetest.SZ("Helper", `C:\ProgramData\helper.exe`))
 	h := samples.Host{
 		Name:  "volume",
 		Hives: []samples.Hive{samples.System("VOL-PC", [4]uint32{1, 1, 1, 0}, 1), sw},
@@ -38,6 +39,7 @@ func volumeHost(t *testing.T) map[string][]byte {
 			"Windows/System32/smss.exe":                                 pe("smss.exe", 100),
 			"Windows/System32/csrss.exe":                                pe("csrss.exe", 10),
 			"ProgramData/svc/smss.exe":                                  pe("smss.exe", 300),
+			"ProgramData/helper.exe":                                    pe("smss.exe", 50),
 			"Tools/notes.exe":                                           pe("Cmd.Exe", 0),
 			"Windows/smss.exe":                                          pe("smss.exe", 500),
 			"Users/bob/Downloads/csrss.exe":                             pe("csrss.exe", 7),
@@ -121,6 +123,7 @@ func TestTargetsAndSweep(t *testing.T) {
 				}
 			}
 			want := map[string]string{
+				`targets/original-name@Helper`:                               `high C:\ProgramData\helper.exe=true/smss.exe`,
 				`targets/original-name@Notes`:                                `high C:\Tools\notes.exe=true/Cmd.Exe`,
 				`sweep/fake-system-process@C:\Windows\smss.exe`:              `critical C:\Windows\smss.exe=true/smss.exe`,
 				`sweep/fake-system-process@C:\Users\bob\Downloads\csrss.exe`: `critical C:\Users\bob\Downloads\csrss.exe=true/csrss.exe`,
