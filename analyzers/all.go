@@ -62,6 +62,7 @@ var all = []*analysis.Analyzer{
 	com.COMHijack,
 	com.COMAutostart,
 	com.UACBypass,
+	com.CredProviders,
 	office.Office,
 	posture.Defender,
 	posture.UAC,
