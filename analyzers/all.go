@@ -59,6 +59,7 @@ var all = []*analysis.Analyzer{
 	services.Provisioning,
 	services.ActiveSetup,
 	inproc.InProc,
+	inproc.Winsock,
 	com.COMHijack,
 	com.COMAutostart,
 	com.UACBypass,
