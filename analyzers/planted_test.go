@@ -111,6 +111,30 @@ func TestAttackerWritesRankedAsAnAnalystWould(t *testing.T) {
 			func(_, sw, _ *hivetest.Key) {
 				samples.Set(sw, ifeo+`\notepad.exe`, hivetest.SZ("GlobalFlag", "0x02000100"))
 			}, "ifeo.globalflag", "GlobalFlag", report.Low, report.Low},
+		{"network provider capturing logon passwords (NPPSpy)",
+			func(sys, _, _ *hivetest.Key) {
+				samples.Set(sys, `ControlSet001\Services\NPPSpy\NetworkProvider`, hivetest.SZ("ProviderPath", `%SystemRoot%\System32\NPPSpy.dll`))
+			}, "inproc.network-provider", "ProviderPath", report.Medium, report.High},
+		{"print processor DLL in a user-writable folder",
+			func(sys, _, _ *hivetest.Key) {
+				samples.Set(sys, `ControlSet001\Control\Print\Environments\Windows x64\Print Processors\evil`, hivetest.SZ("Driver", `C:\Users\Public\pp.dll`))
+			}, "inproc.print-processor", "Driver", report.Medium, report.Critical},
+		{"WER hang debugger",
+			func(_, sw, _ *hivetest.Key) {
+				samples.Set(sw, `Microsoft\Windows\Windows Error Reporting\Hangs`, hivetest.SZ("Debugger", `C:\ProgramData\h.exe`))
+			}, "inproc.wer-hang-debugger", "Debugger", report.High, report.Critical},
+		{"Winsock LSP from ProgramData",
+			func(sys, _, _ *hivetest.Key) {
+				b := make([]byte, 900)
+				copy(b, `C:\ProgramData\lsp.dll`)
+				samples.Set(sys, `ControlSet001\Services\WinSock2\Parameters\Protocol_Catalog9\Catalog_Entries64\000000000042`, hivetest.Binary("PackedCatalogItem", b))
+			}, "winsock.provider", "PackedCatalogItem", report.Medium, report.High},
+		{"custom shim database for a critical process",
+			func(_, sw, _ *hivetest.Key) {
+				const g = "{0a1b2c3d-0000-1111-2222-333344445555}"
+				samples.Set(sw, `Microsoft\Windows NT\CurrentVersion\AppCompatFlags\InstalledSDB\`+g, hivetest.SZ("DatabasePath", `C:\Windows\AppPatch\Custom\`+g+`.sdb`), hivetest.SZ("DatabaseDescription", "fix"))
+				samples.Set(sw, `Microsoft\Windows NT\CurrentVersion\AppCompatFlags\Custom\lsass.exe`, hivetest.QWORD(g+".sdb", 0x01d9000000000000))
+			}, "appcompat.", "DatabasePath", report.High, report.Critical},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
