@@ -434,7 +434,7 @@ func DecodeData(t ValueType, b []byte) any {
 // and that NUL is the last byte of the data (an 8-bit terminator), or when
 // there is no NUL and the length is odd.
 func DecodeString(b []byte) string {
-	if is8bit(b) {
+	if Is8BitText(b) {
 		if i := indexByte(b, 0); i >= 0 {
 			b = b[:i]
 		}
@@ -450,7 +450,9 @@ func DecodeString(b []byte) string {
 	return utf16le(b[:n])
 }
 
-func is8bit(b []byte) bool {
+// Is8BitText reports whether DecodeString takes b as 8-bit text rather
+// than UTF-16LE.
+func Is8BitText(b []byte) bool {
 	z := indexByte(b, 0)
 	if z == 1 || z == 0 {
 		return false

@@ -1,119 +1,104 @@
 package sigma
 
+import "sort"
+
 // matcher finds which of a fixed set of byte strings occur in a text
-// (Aho-Corasick). Memory is a few words per pattern byte: each state keeps
-// its edges in a sorted slice of the shared arrays, and only the start
-// state has a full table.
+// (Aho-Corasick compiled to a deterministic automaton). Bytes that occur in
+// no pattern share one class, so the transition table has a row of
+// len(classes) entries per trie state: one lookup per text byte, no
+// failure links followed while searching.
 type matcher struct {
-	root  [256]int32 // transitions of the start state (0: stay at start)
-	first []int32    // per state: index of its first edge in label/next
-	label []byte
-	next  []int32
-	fail  []int32
-	out   [][]int32 // per state: patterns ending here, including via failure links
+	class   [256]uint8 // byte -> class; 0 for bytes in no pattern
+	classes int
+	delta   []int32   // state*classes + class -> next state
+	out     [][]int32 // per state: patterns ending here, including via failure links
 }
 
 // newMatcher builds a matcher for patterns; pattern i is reported as i.
+// An empty pattern is never reported. Patterns use at most 255 distinct bytes (a text of other bytes cannot
+// hold them).
 func newMatcher(patterns []string) *matcher {
-	// Build the trie with map edges first, then flatten.
-	type node struct {
-		edges map[byte]int32
-		out   []int32
+	m := &matcher{}
+	for _, p := range patterns {
+		for i := 0; i < len(p); i++ {
+			if m.class[p[i]] == 0 && m.classes < 255 {
+				m.classes++
+				m.class[p[i]] = uint8(m.classes)
+			}
+		}
 	}
-	nodes := []node{{edges: map[byte]int32{}}}
+	m.classes++ // class 0
+	// The trie, with edges by class.
+	type edge struct {
+		c uint8
+		t int32
+	}
+	edges := [][]edge{nil}
+	m.out = [][]int32{nil}
 	for i, p := range patterns {
+		if p == "" {
+			continue
+		}
 		s := int32(0)
 		for j := 0; j < len(p); j++ {
-			t, ok := nodes[s].edges[p[j]]
-			if !ok {
-				t = int32(len(nodes))
-				nodes = append(nodes, node{edges: map[byte]int32{}})
-				nodes[s].edges[p[j]] = t
+			c := m.class[p[j]]
+			t := int32(-1)
+			for _, e := range edges[s] {
+				if e.c == c {
+					t = e.t
+					break
+				}
+			}
+			if t < 0 {
+				t = int32(len(edges))
+				edges = append(edges, nil)
+				m.out = append(m.out, nil)
+				edges[s] = append(edges[s], edge{c, t})
 			}
 			s = t
 		}
-		nodes[s].out = append(nodes[s].out, int32(i))
+		m.out[s] = append(m.out[s], int32(i))
 	}
-	m := &matcher{
-		first: make([]int32, len(nodes)),
-		fail:  make([]int32, len(nodes)),
-		out:   make([][]int32, len(nodes)),
+	for s := range edges {
+		sort.Slice(edges[s], func(i, j int) bool { return edges[s][i].c < edges[s][j].c })
 	}
-	for s := range nodes {
-		m.first[s] = int32(len(m.label))
-		for c := 0; c < 256; c++ {
-			if t, ok := nodes[s].edges[byte(c)]; ok {
-				m.label = append(m.label, byte(c))
-				m.next = append(m.next, t)
-			}
-		}
-		m.out[s] = nodes[s].out
-	}
-	for c, t := range nodes[0].edges {
-		m.root[c] = t
-	}
-	// Breadth-first failure links.
-	queue := make([]int32, 0, len(nodes))
-	for c := 0; c < 256; c++ {
-		if t := m.root[c]; t != 0 {
-			queue = append(queue, t)
-		}
+	// Breadth-first: a state's row is its failure state's row with its own
+	// edges laid over it.
+	k := m.classes
+	m.delta = make([]int32, len(edges)*k)
+	fail := make([]int32, len(edges))
+	queue := make([]int32, 0, len(edges))
+	for _, e := range edges[0] {
+		m.delta[int(e.c)] = e.t
+		queue = append(queue, e.t)
 	}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		m.out[s] = append(m.out[s], m.out[m.fail[s]]...)
-		for i := m.first[s]; i < m.first[s]+m.edges(s); i++ {
-			c, t := m.label[i], m.next[i]
-			m.fail[t] = m.step(m.fail[s], c)
-			queue = append(queue, t)
+		f := fail[s]
+		m.out[s] = append(m.out[s], m.out[f]...)
+		row := m.delta[int(s)*k : int(s)*k+k]
+		copy(row, m.delta[int(f)*k:int(f)*k+k])
+		for _, e := range edges[s] {
+			fail[e.t] = m.delta[int(f)*k+int(e.c)]
+			row[e.c] = e.t
+			queue = append(queue, e.t)
 		}
 	}
 	return m
-}
-
-func (m *matcher) edges(s int32) int32 {
-	if int(s)+1 < len(m.first) {
-		return m.first[s+1] - m.first[s]
-	}
-	return int32(len(m.label)) - m.first[s]
-}
-
-// goTo returns the state reached from s on c, or -1.
-func (m *matcher) goTo(s int32, c byte) int32 {
-	if s == 0 {
-		return m.root[c]
-	}
-	lo, hi := m.first[s], m.first[s]+m.edges(s)
-	for i := lo; i < hi; i++ {
-		if m.label[i] == c {
-			return m.next[i]
-		}
-		if m.label[i] > c {
-			break
-		}
-	}
-	return -1
-}
-
-// step follows failure links from s until c can be taken.
-func (m *matcher) step(s int32, c byte) int32 {
-	for {
-		if t := m.goTo(s, c); t >= 0 {
-			return t
-		}
-		s = m.fail[s]
-	}
 }
 
 // each calls fn for every pattern occurring in text, once per occurrence,
 // starting in state s (0 for a fresh text; a state each returned to go on
 // after an earlier text). It returns the state after text.
 func (m *matcher) each(s int32, text []byte, fn func(pattern int32)) int32 {
+	k := int32(m.classes)
 	for _, c := range text {
-		s = m.step(s, c)
-		for _, p := range m.out[s] {
-			fn(p)
+		s = m.delta[s*k+int32(m.class[c])]
+		if out := m.out[s]; len(out) > 0 {
+			for _, p := range out {
+				fn(p)
+			}
 		}
 	}
 	return s

@@ -89,7 +89,7 @@ present; the writing process, user and time are unknown offline.`, len(chosen)),
 		Needs: mapped,
 		Run: func(p *analyzers.Pass) error {
 			once.Do(func() { shared = newIndex(chosen) })
-			fs, err := run(p.Context(), p.Set, shared.scratch())
+			fs, err := run(p.Context(), p.Set, shared)
 			p.Report(fs...)
 			return err
 		},
@@ -99,17 +99,31 @@ present; the writing process, user and time are unknown offline.`, len(chosen)),
 // run evaluates the index's rules over every event of set.
 func run(ctx context.Context, set *hive.Set, ix *index) ([]report.Finding, error) {
 	var out []report.Finding
-	failed := map[*Rule]error{}
-	err := Events(ctx, set, func(ev *Event) error {
-		cands := ix.candidates(ev.TargetObject, ev.Details)
-		if len(cands) == 0 {
-			return nil
+	failed, err := matches(ctx, set, ix, func(r *Rule, ev *Event) {
+		if f, ok := finding(r, ev); ok {
+			out = append(out, f)
 		}
+	})
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, r := range sortedRules(failed) {
+		errs = append(errs, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, failed[r]))
+	}
+	return out, errors.Join(errs...)
+}
+
+// matches calls fn for every rule of ix matching an event of set, in event
+// order and, for one event, in rule order. failed holds the rules that
+// returned an error; they are not evaluated again.
+func matches(ctx context.Context, set *hive.Set, ix *index, fn func(*Rule, *Event)) (failed map[*Rule]error, err error) {
+	failed = map[*Rule]error{}
+	err = ix.scanner().scan(ctx, set, func(ev *Event, cands []int) error {
 		var lowered, asIs map[string]any
-		sort.Ints(cands)
 		for _, n := range cands {
 			r := ix.rules[n]
-			if ev.Value == nil && !r.keys || ev.Value != nil && !r.values || failed[r] != nil {
+			if failed[r] != nil {
 				continue
 			}
 			var fields map[string]any
@@ -130,23 +144,13 @@ func run(ctx context.Context, set *hive.Set, ix *index) ([]report.Finding, error
 				failed[r] = err
 				continue
 			}
-			if !res.Match {
-				continue
-			}
-			if f, ok := finding(r, ev); ok {
-				out = append(out, f)
+			if res.Match {
+				fn(r, ev)
 			}
 		}
 		return nil
 	})
-	var errs []error
-	if err != nil {
-		errs = append(errs, err)
-	}
-	for _, r := range sortedRules(failed) {
-		errs = append(errs, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, failed[r]))
-	}
-	return out, errors.Join(errs...)
+	return failed, err
 }
 
 func sortedRules(m map[*Rule]error) []*Rule {

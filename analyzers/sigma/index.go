@@ -167,13 +167,21 @@ func matcherNeed(fm sigmago.FieldMatcher) [][]string {
 			return nil // re, base64, windash, ...: the text is not literal
 		}
 	}
+	tag := fieldTarget
+	if fm.Field == "Details" {
+		tag = fieldDetails
+	}
 	var out []string
 	for _, v := range fm.Values {
 		s, ok := v.(string)
 		if !ok || s == "" || s == "null" {
 			return nil
 		}
-		out = append(out, strings.ToLower(s))
+		lit := longestLiteral(strings.ToLower(s))
+		if lit == "" {
+			return nil // only wildcards: the text can be anything
+		}
+		out = append(out, tag+lit)
 	}
 	if every {
 		groups := make([][]string, len(out))
@@ -208,42 +216,58 @@ func shortest(list []string) int {
 	return n
 }
 
-// index finds the rules an event's TargetObject can match: every
-// fragment of every rule's groups is searched at once, a rule is reached
-// through the fragments of its best group, and kept when each of its other
-// groups had a fragment in the text too.
+// longestLiteral is the longest run of s without a Sigma wildcard (* or
+// ?): text a value matches holds it whatever the wildcards stand for. An
+// escaped wildcard (\*) is cut at too, which only shortens the run.
+func longestLiteral(s string) string {
+	best := ""
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(part) > len(best) {
+			best = part
+		}
+	}
+	return best
+}
+
+// A fragment starts with the field it must be found in.
+const (
+	fieldTarget  = "T"
+	fieldDetails = "D"
+)
+
+// index finds the rules an event can match. Every rule's fragments are
+// searched at once, TargetObject fragments in the TargetObject and Details
+// fragments in the Details; a rule is reached through the fragments of its
+// entry group and kept when each of its other groups had a fragment found
+// too. The entry group is the best group of TargetObject fragments when the
+// rule has one, so that most events are settled by their TargetObject alone
+// and their data is never decoded.
 type index struct {
-	trie   *matcher
-	byFrag [][]int     // fragment number -> rules reached through it
-	groups [][][]int32 // per rule: its groups as fragment numbers
-	always []int       // rules without fragments
-	rules  []*Rule
-
-	stamp, hit []uint32 // per rule, per fragment: the generation it was last seen in
-	gen        uint32
-	lowered    []byte
-	reached    []int
-	out        []int
-
-	// The last key text searched, so that its values' texts (the key's
-	// text, `\`, the value name) go on from where it ended.
-	keyText  string
-	keyState int32
-	keyHits  []int32
-	spare    []int32
+	target, details *matcher // over the TargetObject and Details fragments, tag removed
+	tFrag, dFrag    []int32  // trie pattern -> fragment number
+	byFrag          [][]int  // fragment number -> rules reached through it
+	groups          [][][]int32
+	needsDetails    []bool // per rule: some group holds a Details fragment
+	detailsEntry    bool   // some rule is reached through a Details fragment
+	always          []int  // rules without fragments
+	rules           []*Rule
 }
 
 func newIndex(rules []*Rule) *index {
-	ix := &index{rules: rules, groups: make([][][]int32, len(rules))}
+	ix := &index{rules: rules, groups: make([][][]int32, len(rules)), needsDetails: make([]bool, len(rules))}
 	fragNum := map[string]int{}
-	var frags []string
+	var tText, dText []string
 	num := func(f string) int {
 		n, ok := fragNum[f]
 		if !ok {
-			n = len(frags)
+			n = len(ix.byFrag)
 			fragNum[f] = n
-			frags = append(frags, f)
 			ix.byFrag = append(ix.byFrag, nil)
+			if strings.HasPrefix(f, fieldDetails) {
+				dText, ix.dFrag = append(dText, f[1:]), append(ix.dFrag, int32(n))
+			} else {
+				tText, ix.tFrag = append(tText, f[1:]), append(ix.tFrag, int32(n))
+			}
 		}
 		return n
 	}
@@ -252,109 +276,46 @@ func newIndex(rules []*Rule) *index {
 			ix.always = append(ix.always, i)
 			continue
 		}
-		best := bestGroup(r.frags)
-		for _, f := range best {
+		entry := entryGroup(r.frags)
+		for _, f := range entry {
 			n := num(f)
 			ix.byFrag[n] = append(ix.byFrag[n], i)
+			if strings.HasPrefix(f, fieldDetails) {
+				ix.detailsEntry = true
+			}
 		}
 		for _, g := range r.frags {
 			nums := make([]int32, len(g))
 			for j, f := range g {
 				nums[j] = int32(num(f))
+				if strings.HasPrefix(f, fieldDetails) {
+					ix.needsDetails[i] = true
+				}
 			}
 			ix.groups[i] = append(ix.groups[i], nums)
 		}
 	}
-	if len(frags) > 0 {
-		ix.trie = newMatcher(frags)
-	}
-	return ix.scratch()
+	ix.target, ix.details = newMatcher(tText), newMatcher(dText)
+	return ix
 }
 
-// scratch returns an index sharing ix's rules and trie with buffers of its
-// own, so that several hosts can be evaluated at once.
-func (ix *index) scratch() *index {
-	return &index{trie: ix.trie, byFrag: ix.byFrag, groups: ix.groups, always: ix.always, rules: ix.rules,
-		stamp: make([]uint32, len(ix.rules)), hit: make([]uint32, len(ix.byFrag))}
-}
-
-// candidates returns the numbers of the rules that can match an event with
-// targetObject and details, in no particular order. Both texts are searched
-// as one (a fragment found in the other field only widens the choice, which
-// the evaluator then settles). The slice is reused by the next call.
-func (ix *index) candidates(targetObject, details string) []int {
-	ix.gen++
-	if ix.gen == 0 { // wrapped: forget every stamp
-		clear(ix.stamp)
-		clear(ix.hit)
-		ix.gen = 1
-	}
-	ix.out = append(ix.out[:0], ix.always...)
-	if ix.trie == nil {
-		return ix.out
-	}
-	ix.reached = ix.reached[:0]
-	mark := func(pattern int32) {
-		ix.hit[pattern] = ix.gen
-		for _, r := range ix.byFrag[pattern] {
-			if ix.stamp[r] != ix.gen {
-				ix.stamp[r] = ix.gen
-				ix.reached = append(ix.reached, r)
+// entryGroup is the best group made of TargetObject fragments only, or the
+// best group of all when there is none.
+func entryGroup(cnf [][]string) []string {
+	var target [][]string
+	for _, g := range cnf {
+		pure := true
+		for _, f := range g {
+			if !strings.HasPrefix(f, fieldTarget) {
+				pure = false
 			}
 		}
-	}
-	state, text := int32(0), targetObject
-	var inherited []int32
-	if k := ix.keyText; k != "" && len(targetObject) > len(k) && targetObject[len(k)] == '\\' && targetObject[:len(k)] == k {
-		state, text, inherited = ix.keyState, targetObject[len(k):], ix.keyHits // below the last key
-		for _, p := range inherited {
-			mark(p)
+		if pure {
+			target = append(target, g)
 		}
 	}
-	ix.lowered = lowerASCII(ix.lowered[:0], text)
-	if details == "" { // a key: remember where its text ends for its values and subkeys
-		hits := append(ix.spare[:0], inherited...)
-		ix.keyState = ix.trie.each(state, ix.lowered, func(p int32) { hits = append(hits, p); mark(p) })
-		ix.spare, ix.keyHits = ix.keyHits, hits
-		ix.keyText = targetObject
-	} else {
-		ix.lowered = append(ix.lowered, 0)
-		ix.lowered = lowerASCII(ix.lowered, details)
-		ix.trie.each(state, ix.lowered, mark)
+	if len(target) > 0 {
+		return bestGroup(target)
 	}
-next:
-	for _, r := range ix.reached {
-		for _, g := range ix.groups[r] {
-			found := false
-			for _, f := range g {
-				if ix.hit[f] == ix.gen {
-					found = true
-					break
-				}
-			}
-			if !found {
-				continue next
-			}
-		}
-		ix.out = append(ix.out, r)
-	}
-	return ix.out
-}
-
-// lowerASCII appends s lower-cased to dst. Non-ASCII text is lower-cased as
-// strings.ToLower does, which is what the evaluator compares with.
-func lowerASCII(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return append(dst, strings.ToLower(s)...)
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
+	return bestGroup(cnf)
 }
