@@ -29,8 +29,13 @@ type Entry struct {
 	// are searched for in them (hive/deleted.LogRecords).
 	LogData []LogBytes
 	// Deleted marks a view of records recovered from unallocated space
-	// (see package hive/deleted): every key and value in it was deleted.
+	// (see package hive/deleted). Besides the deleted records it holds
+	// their live ancestors and a few live context keys, with their values.
 	Deleted bool
+	// Live is, for a view (Deleted), the hive its records were recovered
+	// from: what the view holds that Live holds too (same key path, same
+	// value name in it) is not a deletion.
+	Live *Hive
 }
 
 // Volume is a host's system drive as the evidence holds it (a disk image's

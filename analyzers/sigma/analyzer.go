@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/analyzers/analysis"
@@ -119,11 +121,20 @@ func run(ctx context.Context, set *hive.Set, ix *index) ([]report.Finding, error
 // returned an error; they are not evaluated again.
 func matches(ctx context.Context, set *hive.Set, ix *index, fn func(*Rule, *Event)) (failed map[*Rule]error, err error) {
 	failed = map[*Rule]error{}
+	// A deleted record's Delete event follows its CreateKey or SetValue
+	// event; a rule that sees both and matched the first is one match.
+	var lastKey *hive.Key
+	var lastValue *hive.Value
+	var lastMatched []*Rule
 	err = ix.scanner().scan(ctx, set, func(ev *Event, cands []int) error {
+		paired := (ev.EventType == "DeleteKey" || ev.EventType == "DeleteValue") && ev.Key == lastKey && ev.Value == lastValue
+		if !paired {
+			lastKey, lastValue, lastMatched = ev.Key, ev.Value, lastMatched[:0]
+		}
 		var lowered, asIs map[string]any
 		for _, n := range cands {
 			r := ix.rules[n]
-			if failed[r] != nil {
+			if failed[r] != nil || paired && slices.Contains(lastMatched, r) {
 				continue
 			}
 			var fields map[string]any
@@ -145,6 +156,7 @@ func matches(ctx context.Context, set *hive.Set, ix *index, fn func(*Rule, *Even
 				continue
 			}
 			if res.Match {
+				lastMatched = append(lastMatched, r)
 				fn(r, ev)
 			}
 		}
@@ -233,12 +245,22 @@ func lower(s report.Severity) report.Severity {
 // License asks for: author, id, references and a link to the rule.
 func detail(r *Rule, ev *Event, notes []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Sigma rule %q matched: this %s is present", r.Title, map[bool]string{true: "value", false: "key"}[ev.Value != nil])
-	fmt.Fprintf(&b, " (TargetObject %s", ev.TargetObject)
-	if ev.Value != nil {
-		fmt.Fprintf(&b, ", Details %s", ev.Details)
+	what := map[bool]string{true: "value", false: "key"}[ev.Value != nil]
+	switch ev.EventType {
+	case "DeleteKey", "DeleteValue":
+		fmt.Fprintf(&b, "Sigma rule %q matched a deletion: this %s was deleted, its record recovered from the hive's free space, and the hive it was recovered from holds no live %s at its place (TargetObject %s, event %s).", r.Title, what, what, ev.TargetObject, ev.EventType)
+		if p := deletionBound(ev); p != "" {
+			b.WriteString(" " + p)
+		}
+		b.WriteString(" Offline the deleting process and user are unknown.")
+	default:
+		fmt.Fprintf(&b, "Sigma rule %q matched: this %s is present", r.Title, what)
+		fmt.Fprintf(&b, " (TargetObject %s", ev.TargetObject)
+		if ev.Value != nil {
+			fmt.Fprintf(&b, ", Details %s", ev.Details)
+		}
+		b.WriteString("). Offline the writing process and user are unknown; the key's last-write time is the latest the write can have happened.")
 	}
-	b.WriteString("). Offline the writing process and user are unknown; the key's last-write time is the latest the write can have happened.")
 	for _, n := range notes {
 		b.WriteString(" " + n)
 	}
@@ -279,4 +301,35 @@ func reportData(d any) any {
 		return fmt.Sprintf("%x", b)
 	}
 	return d
+}
+
+// deletionBound says when a deletion happened at the latest: deleting a
+// value or a subkey writes the live key that held it, whose last-write time
+// is then the bound.
+func deletionBound(ev *Event) string {
+	if ev.Entry.Live == nil {
+		return ""
+	}
+	p := ev.Key.Path()
+	if ev.EventType == "DeleteKey" {
+		p = parentPath(p)
+	}
+	for {
+		if k, err := ev.Entry.Live.Key(p); err == nil {
+			return fmt.Sprintf("The live key %s was last written %s, the latest the deletion can have happened (a later write to it moves that bound).", k.Path(), k.LastWrite().Format(time.RFC3339))
+		}
+		if p == `\` {
+			return ""
+		}
+		p = parentPath(p)
+	}
+}
+
+// parentPath is the path of the key holding the key at p (`\` for the root
+// and the keys right below it).
+func parentPath(p string) string {
+	if i := strings.LastIndex(p, `\`); i > 0 {
+		return p[:i]
+	}
+	return `\`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 
@@ -11,11 +12,16 @@ import (
 )
 
 // Event is one registry entry of a hive written as a Sysmon registry event:
-// a key as CreateKey (event 12), a value as SetValue (event 13).
+// a key as CreateKey (event 12), a value as SetValue (event 13). A deleted
+// record recovered from a hive (an Entry that is a view of deleted records)
+// is also a DeleteKey event (event 12), right after its CreateKey event,
+// when the hive it was recovered from has no live key at its path, and a
+// recovered value a DeleteValue event, right after its SetValue event,
+// when the live key still exists without it.
 type Event struct {
-	EventType    string // "CreateKey" or "SetValue"
+	EventType    string // "CreateKey", "SetValue", "DeleteKey" or "DeleteValue"
 	TargetObject string // as Sysmon writes it: HKLM\System\CurrentControlSet\..., HKU\<SID>\...
-	Details      string // the value's data as Sysmon formats it; "" for keys
+	Details      string // the value's data as Sysmon formats it, for SetValue; "" otherwise
 
 	Entry      *hive.Entry
 	Key        *hive.Key
@@ -33,13 +39,63 @@ func (e *Event) fields(lower bool) map[string]any {
 		target, details, typ = strings.ToLower(target), strings.ToLower(details), strings.ToLower(typ)
 	}
 	m := map[string]any{"EventType": typ, "TargetObject": target}
-	if e.Value != nil {
+	if e.EventType == "SetValue" {
 		m["Details"] = details
 		m["EventID"] = 13
 	} else {
 		m["EventID"] = 12
 	}
 	return m
+}
+
+// eventKind is a set of event types, for what a rule is evaluated on.
+type eventKind uint8
+
+const (
+	createKey eventKind = 1 << iota
+	setValue
+	deleteKey
+	deleteValue
+)
+
+func (e *Event) kind() eventKind {
+	switch e.EventType {
+	case "CreateKey":
+		return createKey
+	case "SetValue":
+		return setValue
+	case "DeleteKey":
+		return deleteKey
+	}
+	return deleteValue
+}
+
+// deletedKey reports whether k, a key of a view of deleted records, is a
+// deleted key: its entry's live hive has no key at its path.
+func deletedKey(e *hive.Entry, k *hive.Key) bool {
+	if !e.Deleted || e.Live == nil {
+		return false
+	}
+	_, err := e.Live.Key(k.Path())
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// deletedValue reports whether v, a value of a view of deleted records, is
+// a value deleted from a key that still lives: its entry's live hive has
+// the key but no value of that name in it. The values of a deleted key are
+// not deletions of their own: Windows deletes a key with its values in one
+// operation, which Sysmon logs as one DeleteKey event (so a task removed
+// whole is not "an SD value removed to hide a task").
+func deletedValue(e *hive.Entry, k *hive.Key, v *hive.Value) bool {
+	if !e.Deleted || e.Live == nil {
+		return false
+	}
+	lk, err := e.Live.Key(k.Path())
+	if err != nil {
+		return false // a deleted key, or behind a damaged list: no value deletion is claimed
+	}
+	_, err = lk.Value(v.Name())
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // mapped lists the hive kinds that Windows mounts in the registry, which
@@ -164,6 +220,13 @@ func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Eve
 		if err := fn(&ev); err != nil {
 			return stopErr{err}
 		}
+		if deletedKey(e, k) {
+			dev := ev
+			dev.EventType = "DeleteKey"
+			if err := fn(&dev); err != nil {
+				return stopErr{err}
+			}
+		}
 		if k.NumValues() == 0 {
 			return nil
 		}
@@ -184,6 +247,13 @@ func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Eve
 			vev := Event{EventType: "SetValue", TargetObject: keyTarget + `\` + name, Details: Details(v.Type(), d), Entry: e, Key: k, Value: v, ControlSet: ev.ControlSet}
 			if err := fn(&vev); err != nil {
 				return stopErr{err}
+			}
+			if deletedValue(e, k, v) {
+				dev := vev
+				dev.EventType, dev.Details = "DeleteValue", ""
+				if err := fn(&dev); err != nil {
+					return stopErr{err}
+				}
 			}
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,10 +19,17 @@ import (
 func naiveMatches(t testing.TB, set *hive.Set, rules []*Rule) []string {
 	ctx := context.Background()
 	var out []string
+	var lastKey *hive.Key
+	var lastValue *hive.Value
+	var lastMatched []*Rule
 	_ = Events(ctx, set, func(ev *Event) error { // read errors: the indexed run sees the same hive
 		lowered, asIs := ev.fields(true), ev.fields(false)
+		paired := ev.kind()&(deleteKey|deleteValue) != 0 && ev.Key == lastKey && ev.Value == lastValue
+		if !paired {
+			lastKey, lastValue, lastMatched = ev.Key, ev.Value, nil
+		}
 		for _, r := range rules {
-			if ev.Value == nil && !r.keys || ev.Value != nil && !r.values {
+			if r.sees&ev.kind() == 0 || paired && slices.Contains(lastMatched, r) {
 				continue
 			}
 			fields := lowered
@@ -33,7 +41,8 @@ func naiveMatches(t testing.TB, set *hive.Set, rules []*Rule) []string {
 				t.Fatalf("rule %s: %v", r.File, err)
 			}
 			if res.Match {
-				out = append(out, r.File+" | "+ev.TargetObject+" | "+ev.Details)
+				lastMatched = append(lastMatched, r)
+				out = append(out, r.File+" | "+ev.EventType+" "+ev.TargetObject+" | "+ev.Details)
 			}
 		}
 		return nil
@@ -44,7 +53,7 @@ func naiveMatches(t testing.TB, set *hive.Set, rules []*Rule) []string {
 func indexedMatches(t testing.TB, set *hive.Set, rules []*Rule) []string {
 	var out []string
 	failed, _ := matches(context.Background(), set, newIndex(rules), func(r *Rule, ev *Event) {
-		out = append(out, r.File+" | "+ev.TargetObject+" | "+ev.Details)
+		out = append(out, r.File+" | "+ev.EventType+" "+ev.TargetObject+" | "+ev.Details)
 	})
 	for r, err := range failed {
 		t.Fatalf("rule %s: %v", r.File, err)

@@ -54,8 +54,7 @@ type Rule struct {
 	Reason  string  // why it is not Offline
 
 	eval     *evaluator.RuleEvaluator
-	keys     bool       // evaluated on key events (CreateKey)
-	values   bool       // evaluated on value events (SetValue)
+	sees     eventKind  // the events it is evaluated on
 	frags    [][]string // lower-case TargetObject fragments: a match holds one of each group; nil: any event
 	writerBy []string   // negated searches that read the writer (WriterFilter)
 	// exactCase: a matcher (re, base64) needs the event in its original
@@ -167,14 +166,13 @@ var offlineFields = map[string]bool{"TargetObject": true, "Details": true, "Even
 func classify(r *Rule) {
 	switch strings.ToLower(r.Logsource.Category) {
 	case "registry_set":
-		r.values = true
+		r.sees = setValue
 	case "registry_add":
-		r.keys = true
-	case "registry_event":
-		r.keys, r.values = true, true
-	case "registry_delete":
-		r.Support, r.Reason = Unsupported, "needs deletion events: the recovered deleted records are mixed with live ancestors in their view, so a deletion cannot be told from a live entry"
-		return
+		r.sees = createKey
+	case "registry_event": // Sysmon events 12, 13 and 14: all of them
+		r.sees = createKey | setValue | deleteKey | deleteValue
+	case "registry_delete": // offline: the deleted records recovered from a hive
+		r.sees = deleteKey | deleteValue
 	case "registry_rename":
 		r.Support, r.Reason = Unsupported, "needs rename events"
 		return
@@ -324,6 +322,7 @@ func selfCheck(r *Rule) (err error) {
 	for _, ev := range []map[string]any{
 		{"EventType": "SetValue", "EventID": 13, "TargetObject": `HKLM\SOFTWARE\hivescan\probe`, "Details": "probe"},
 		{"EventType": "CreateKey", "EventID": 12, "TargetObject": `HKLM\SOFTWARE\hivescan\probe`},
+		{"EventType": "DeleteValue", "EventID": 12, "TargetObject": `HKLM\SOFTWARE\hivescan\probe`},
 	} {
 		if _, err := r.eval.Matches(context.Background(), ev); err != nil {
 			return err

@@ -23,7 +23,9 @@ type scanner struct {
 	stamp, hit []uint32 // per rule, per fragment: the generation it was last seen in
 	gen        uint32
 	reached    []int
-	out        []int
+	out        []int // the rules the last settle found, of every event kind
+	picked     []int
+	del        []int
 
 	frames []frame
 	hits   []int32 // fragments found in the texts of the keys on frames
@@ -80,11 +82,20 @@ func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn fu
 			return nil
 		}
 		f := s.enter(k, prefix, sets)
-		if cands := s.settle(nil, nil); len(cands) > 0 {
+		cands := s.settle(nil, nil)
+		if len(cands) > 0 {
 			ev := Event{EventType: "CreateKey", Entry: e, Key: k, ControlSet: f.cs}
 			ev.TargetObject, _ = targetObject(prefix, k.Path(), sets)
-			if err := fn(&ev, cands); err != nil {
-				return stopErr{err}
+			if c := s.pick(createKey); len(c) > 0 {
+				if err := fn(&ev, c); err != nil {
+					return stopErr{err}
+				}
+			}
+			if c := s.pick(deleteKey); len(c) > 0 && deletedKey(e, k) {
+				ev.EventType = "DeleteKey"
+				if err := fn(&ev, c); err != nil {
+					return stopErr{err}
+				}
 			}
 		}
 		if k.NumValues() == 0 {
@@ -101,20 +112,37 @@ func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn fu
 				name = "(Default)"
 			}
 			s.text = lowerASCII(append(s.text[:0], '\\'), name)
-			cands := s.settle(s.text, v)
-			if len(cands) == 0 {
+			if len(s.settle(s.text, v)) == 0 {
 				continue
 			}
-			d, err := v.Data()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("value %s of %s: %w", v.Name(), k.Path(), err))
+			var del []int
+			if c := s.pick(deleteValue); len(c) > 0 && deletedValue(e, k, v) {
+				s.del = append(s.del[:0], c...)
+				del = s.del
+			}
+			set := s.pick(setValue)
+			if len(set) == 0 && len(del) == 0 {
+				continue
 			}
 			if keyTarget == "" {
 				keyTarget, _ = targetObject(prefix, k.Path(), sets)
 			}
-			vev := Event{EventType: "SetValue", TargetObject: keyTarget + `\` + name, Details: Details(v.Type(), d), Entry: e, Key: k, Value: v, ControlSet: f.cs}
-			if err := fn(&vev, cands); err != nil {
-				return stopErr{err}
+			vev := Event{EventType: "SetValue", TargetObject: keyTarget + `\` + name, Entry: e, Key: k, Value: v, ControlSet: f.cs}
+			if len(set) > 0 {
+				d, err := v.Data()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("value %s of %s: %w", v.Name(), k.Path(), err))
+				}
+				vev.Details = Details(v.Type(), d)
+				if err := fn(&vev, set); err != nil {
+					return stopErr{err}
+				}
+			}
+			if len(del) > 0 {
+				vev.EventType, vev.Details = "DeleteValue", ""
+				if err := fn(&vev, del); err != nil {
+					return stopErr{err}
+				}
 			}
 		}
 		return nil
@@ -177,8 +205,9 @@ func isChild(parent, p, name string) bool {
 	return len(p) == len(parent)+1+len(name) && p[len(parent)] == '\\' && strings.HasPrefix(p, parent) && strings.HasSuffix(p, name)
 }
 
-// settle returns the rules that can match the event of the key on top of
-// the frames (v nil) or of its value v, whose lower-cased `\name` is text.
+// settle returns the rules that can match an event of the key on top of
+// the frames (v nil) or of its value v, whose lower-cased `\name` is text,
+// whatever the event's kind (see pick).
 func (s *scanner) settle(text []byte, v *hive.Value) []int {
 	ix := s.ix
 	s.gen++
@@ -223,17 +252,20 @@ next:
 		}
 		s.out = append(s.out, r)
 	}
-	n := 0
-	for _, r := range s.out {
-		rule := ix.rules[r]
-		if v == nil && rule.keys || v != nil && rule.values {
-			s.out[n] = r
-			n++
-		}
-	}
-	s.out = s.out[:n]
 	sortInts(s.out)
 	return s.out
+}
+
+// pick returns the rules of the last settle that see events of kind (the
+// slice is reused by the next pick).
+func (s *scanner) pick(kind eventKind) []int {
+	s.picked = s.picked[:0]
+	for _, r := range s.out {
+		if s.ix.rules[r].sees&kind != 0 {
+			s.picked = append(s.picked, r)
+		}
+	}
+	return s.picked
 }
 
 func (s *scanner) mark(f int32) {

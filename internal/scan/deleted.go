@@ -89,13 +89,13 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 			}
 		}
 		if views.Intact != nil {
-			intact.Add(&hive.Entry{Hive: views.Intact, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true})
+			intact.Add(&hive.Entry{Hive: views.Intact, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true, Live: e.Hive})
 		}
 		if views.Carved != nil {
-			carved.Add(&hive.Entry{Hive: views.Carved, Path: e.Path, User: e.User, Label: analyzers.LabelCarved, Logs: e.Logs, Deleted: true})
+			carved.Add(&hive.Entry{Hive: views.Carved, Path: e.Path, User: e.User, Label: analyzers.LabelCarved, Logs: e.Logs, Deleted: true, Live: e.Hive})
 		}
 		if views.Earlier != nil {
-			earlier.Add(&hive.Entry{Hive: views.Earlier, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true})
+			earlier.Add(&hive.Entry{Hive: views.Earlier, Path: e.Path, User: e.User, Label: e.Label, Logs: e.Logs, Deleted: true, Live: e.Hive})
 		}
 	}
 	if list == nil {
