@@ -51,6 +51,28 @@ func TestCOMAutostart(t *testing.T) {
 			h.machineClass(clsidUserOnly, `C:\Windows\System32\scrobj.dll`)
 			samples.Set(h.sw.Root, `Classes\CLSID\`+clsidUserOnly+`\ScriptletURL`, hivetest.SZ("", `file://C:/Users/Public/x.sct`))
 		}, report.High, "comautostart.scriptlet", "x.sct"},
+		{"user URLSearchHook in ProgramData", func(h host) {
+			samples.Set(h.user.Root, `Software\`+ieKey+`URLSearchHooks`, hivetest.SZ(clsidUserOnly, ""))
+			h.machineClass(clsidUserOnly, `C:\ProgramData\Search\hook.dll`)
+		}, report.Medium, "comautostart.server", "hook.dll"},
+		{"Internet Explorer toolbar of WebBrowser in Temp", func(h host) {
+			samples.Set(h.user.Root, `Software\`+ieKey+`Toolbar\WebBrowser`, hivetest.Binary(clsidUserOnly, []byte{0}))
+			h.userClass(clsidUserOnly, `C:\Users\alice\AppData\Local\Temp\tb.dll`)
+		}, report.High, "comautostart.user-server", "tb.dll"},
+		{"Internet Explorer toolbar layout values are not CLSIDs", func(h host) {
+			samples.Set(h.user.Root, `Software\`+ieKey+`Toolbar`, hivetest.DWORD("Locked", 1), hivetest.Binary("ITBarLayout", []byte{1, 2}))
+		}, report.Info, "", ""},
+		{"Explorer Bar in Public", func(h host) {
+			samples.At(h.sw.Root, ieKey+`Explorer Bars\`+clsidUserOnly)
+			h.machineClass(clsidUserOnly, `C:\Users\Public\bar.dll`)
+		}, report.Medium, "comautostart.server", clsidUserOnly},
+		{"DirectShow filter outside Program Files", func(h host) {
+			samples.At(h.sw.Root, `Classes\CLSID\{083863F1-70DE-11d0-BD40-00A0C911CE86}\Instance\`+clsidUserOnly)
+			h.machineClass(clsidUserOnly, `C:\Codecs\filter.ax`)
+		}, report.Medium, "comautostart.server", clsidUserOnly},
+		{"WIC decoder from Program Files", func(h host) {
+			samples.At(h.sw.Root, `Classes\CLSID\{7ED96837-96F0-4812-B211-F13C24117ED3}\Instance\`+clsidVendor)
+		}, report.Info, "comautostart.installed", clsidVendor},
 		{"unregistered CLSID", func(h host) {
 			samples.At(h.sw.Root, explorerKey+`ShellServiceObjects\`+clsidUserOnly)
 		}, report.Info, "comautostart.unregistered", clsidUserOnly},

@@ -32,7 +32,7 @@ type location struct {
 
 const (
 	explorerKey = `Microsoft\Windows\CurrentVersion\Explorer\`
-	autoruns    = "https://learn.microsoft.com/sysinternals/downloads/autoruns (Explorer and Internet Explorer tabs)"
+	autoruns    = "https://learn.microsoft.com/sysinternals/downloads/autoruns (Explorer, Internet Explorer and Codecs tabs)"
 )
 
 // locations are the COM autostarts: what explorer and Internet Explorer
@@ -50,7 +50,25 @@ var locations = []location{
 	{"ContextMenuHandlers (Directory background)", `Directory\Background\shellex\ContextMenuHandlers`, subkeyDefaults, true, true, "explorer, on every right-click of a folder's background", "https://learn.microsoft.com/windows/win32/shell/context-menu-handlers; " + autoruns},
 	{"ContextMenuHandlers (Folder)", `Folder\shellex\ContextMenuHandlers`, subkeyDefaults, true, true, "explorer, on every right-click of a folder", "https://learn.microsoft.com/windows/win32/shell/context-menu-handlers; " + autoruns},
 	{"ContextMenuHandlers (Drive)", `Drive\shellex\ContextMenuHandlers`, subkeyDefaults, true, true, "explorer, on every right-click of a drive", "https://learn.microsoft.com/windows/win32/shell/context-menu-handlers; " + autoruns},
+	// Internet Explorer's own autostarts (Autoruns' Internet Explorer tab).
+	{"Internet Explorer Toolbar", ieKey + `Toolbar`, valueNames, false, true, "Internet Explorer at start", ieSource},
+	{"Internet Explorer Toolbar (WebBrowser)", ieKey + `Toolbar\WebBrowser`, valueNames, false, true, "Internet Explorer at start", ieSource},
+	{"Internet Explorer Toolbar (ShellBrowser)", ieKey + `Toolbar\ShellBrowser`, valueNames, false, true, "Internet Explorer and explorer windows at start", ieSource},
+	{"Internet Explorer Explorer Bars", ieKey + `Explorer Bars`, subkeyNames, false, true, "Internet Explorer, for its side bars", ieSource},
+	{"URLSearchHooks", ieKey + `URLSearchHooks`, valueNames, false, true, "Internet Explorer, on every address typed that is not a URL", "https://learn.microsoft.com/previous-versions/windows/internet-explorer/ie-developer/platform-apis/cc136554(v=vs.85); " + autoruns},
+	// Codecs (Autoruns' Codecs tab): created by every program that plays
+	// media or decodes images, explorer included (thumbnails, previews).
+	{"DirectShow filter", `CLSID\{083863F1-70DE-11d0-BD40-00A0C911CE86}\Instance`, subkeyNames, true, false, "every program that plays media through DirectShow", codecSource},
+	{"WIC decoder", `CLSID\{7ED96837-96F0-4812-B211-F13C24117ED3}\Instance`, subkeyNames, true, false, "every program that decodes images through WIC (explorer's thumbnails and previews)", codecSource},
+	{"WIC encoder", `CLSID\{AC757296-3522-4E11-9862-C17BE5A1767E}\Instance`, subkeyNames, true, false, "every program that saves images through WIC", codecSource},
+	{"Classes Filter", `Filter`, subkeyNames, true, false, "programs that play media through the older filter registrations", codecSource},
 }
+
+const (
+	ieKey       = `Microsoft\Internet Explorer\`
+	ieSource    = "https://learn.microsoft.com/previous-versions/windows/internet-explorer/ie-developer/platform-apis/aa753582(v=vs.85) (toolbars and Explorer Bars); " + autoruns
+	codecSource = "https://learn.microsoft.com/sysinternals/downloads/autoruns (Codecs tab: Instance keys of the DirectShow filter category and of CATID_WICBitmapDecoders/Encoders, Classes\\Filter); https://learn.microsoft.com/windows/win32/wic/-wic-about-windows-imaging-codec"
+)
 
 // entry is one CLSID a location names.
 type entry struct {
