@@ -107,6 +107,13 @@ var mapped = []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindSAM, hive.
 // before its values, hives in Set order. A key or value that cannot be read
 // is skipped and counted in the returned error; fn's error stops the walk.
 func Events(ctx context.Context, set *hive.Set, fn func(*Event) error) error {
+	return eachEntry(set, func(e *hive.Entry, prefix string) error { return entryEvents(ctx, e, prefix, fn) })
+}
+
+// eachEntry calls fn for each mapped hive of set with the root Sysmon
+// names it by, joining the errors of the hives that could not all be read;
+// an error fn wraps in stopErr stops at once and is returned unwrapped.
+func eachEntry(set *hive.Set, fn func(e *hive.Entry, prefix string) error) error {
 	sids := profileSIDs(set)
 	var errs []error
 	for _, e := range set.Entries {
@@ -114,7 +121,7 @@ func Events(ctx context.Context, set *hive.Set, fn func(*Event) error) error {
 		if !ok {
 			continue
 		}
-		if err := entryEvents(ctx, e, prefix, fn); err != nil {
+		if err := fn(e, prefix); err != nil {
 			if errors.Is(err, errStop) {
 				return errors.Unwrap(err)
 			}
@@ -122,6 +129,34 @@ func Events(ctx context.Context, set *hive.Set, fn func(*Event) error) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// controlSets maps the lower-case names of a SYSTEM hive's control sets to
+// them; other hives have none.
+func controlSets(e *hive.Entry) map[string]*hive.ControlSet {
+	sets := map[string]*hive.ControlSet{}
+	if e.Kind() == hive.KindSystem {
+		list, _ := e.ControlSets() // a SYSTEM without readable control sets still has its other keys
+		for i := range list {
+			sets[strings.ToLower(list[i].Name)] = &list[i]
+		}
+	}
+	return sets
+}
+
+// walkResult is an entry walk's error: the caller's stop as is, else the
+// walk's own error and the keys and values that could not be read.
+func walkResult(err error, errs []error) error {
+	if err != nil {
+		if errors.Is(err, errStop) {
+			return err
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d keys or values could not be read (first: %w)", len(errs), errs[0])
+	}
+	return nil
 }
 
 var errStop = errors.New("stopped by the caller")
@@ -202,13 +237,7 @@ func profileSIDs(set *hive.Set) map[string]string {
 }
 
 func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Event) error) error {
-	sets := map[string]*hive.ControlSet{}
-	if e.Kind() == hive.KindSystem {
-		list, _ := e.ControlSets() // a SYSTEM without readable control sets still has its other keys
-		for i := range list {
-			sets[strings.ToLower(list[i].Name)] = &list[i]
-		}
-	}
+	sets := controlSets(e)
 	var errs []error
 	err := e.Walk(ctx, `\`, func(k *hive.Key, err error) error {
 		if err != nil {
@@ -258,16 +287,7 @@ func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Eve
 		}
 		return nil
 	})
-	if err != nil {
-		if errors.Is(err, errStop) {
-			return err
-		}
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%d keys or values could not be read (first: %w)", len(errs), errs[0])
-	}
-	return nil
+	return walkResult(err, errs)
 }
 
 // targetObject writes a key path under prefix; a path under a control set

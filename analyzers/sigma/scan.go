@@ -2,7 +2,6 @@ package sigma
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -49,31 +48,11 @@ func (ix *index) scanner() *scanner {
 // numbers of those rules (sorted; the slice is reused). The events and
 // their order are those of Events; an error is as Events returns it.
 func (s *scanner) scan(ctx context.Context, set *hive.Set, fn func(ev *Event, rules []int) error) error {
-	sids := profileSIDs(set)
-	var errs []error
-	for _, e := range set.Entries {
-		prefix, ok := rootName(e, sids)
-		if !ok {
-			continue
-		}
-		if err := s.entry(ctx, e, prefix, fn); err != nil {
-			if errors.Is(err, errStop) {
-				return errors.Unwrap(err)
-			}
-			errs = append(errs, fmt.Errorf("%s: %w", e.Path, err))
-		}
-	}
-	return errors.Join(errs...)
+	return eachEntry(set, func(e *hive.Entry, prefix string) error { return s.entry(ctx, e, prefix, fn) })
 }
 
 func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn func(*Event, []int) error) error {
-	sets := map[string]*hive.ControlSet{}
-	if e.Kind() == hive.KindSystem {
-		list, _ := e.ControlSets() // a SYSTEM without readable control sets still has its other keys
-		for i := range list {
-			sets[strings.ToLower(list[i].Name)] = &list[i]
-		}
-	}
+	sets := controlSets(e)
 	s.frames, s.hits = s.frames[:0], s.hits[:0]
 	var errs []error
 	err := e.Walk(ctx, `\`, func(k *hive.Key, err error) error {
@@ -147,16 +126,7 @@ func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn fu
 		}
 		return nil
 	})
-	if err != nil {
-		if errors.Is(err, errStop) {
-			return err
-		}
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%d keys or values could not be read (first: %w)", len(errs), errs[0])
-	}
-	return nil
+	return walkResult(err, errs)
 }
 
 // enter searches k's TargetObject, from its parent's state when the parent
