@@ -107,7 +107,10 @@ var mapped = []hive.Kind{hive.KindSystem, hive.KindSoftware, hive.KindSAM, hive.
 // before its values, hives in Set order. A key or value that cannot be read
 // is skipped and counted in the returned error; fn's error stops the walk.
 func Events(ctx context.Context, set *hive.Set, fn func(*Event) error) error {
-	return eachEntry(set, func(e *hive.Entry, prefix string) error { return entryEvents(ctx, e, prefix, fn) })
+	// The scanner with one rule that sees every event and names no
+	// fragment: every event is its candidate.
+	every := newIndex([]*Rule{{sees: createKey | setValue | deleteKey | deleteValue}})
+	return every.scanner().scan(ctx, set, func(ev *Event, _ []int) error { return fn(ev) })
 }
 
 // eachEntry calls fn for each mapped hive of set with the root Sysmon
@@ -234,60 +237,6 @@ func profileSIDs(set *hive.Set) map[string]string {
 		delete(out, n)
 	}
 	return out
-}
-
-func entryEvents(ctx context.Context, e *hive.Entry, prefix string, fn func(*Event) error) error {
-	sets := controlSets(e)
-	var errs []error
-	err := e.Walk(ctx, `\`, func(k *hive.Key, err error) error {
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		ev := Event{EventType: "CreateKey", Entry: e, Key: k}
-		ev.TargetObject, ev.ControlSet = targetObject(prefix, k.Path(), sets)
-		if err := fn(&ev); err != nil {
-			return stopErr{err}
-		}
-		if deletedKey(e, k) {
-			dev := ev
-			dev.EventType = "DeleteKey"
-			if err := fn(&dev); err != nil {
-				return stopErr{err}
-			}
-		}
-		if k.NumValues() == 0 {
-			return nil
-		}
-		vals, err := k.Values()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("values of %s: %w", k.Path(), err))
-		}
-		keyTarget := ev.TargetObject
-		for _, v := range vals {
-			name := v.Name()
-			if name == "" {
-				name = "(Default)"
-			}
-			d, err := v.Data()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("value %s of %s: %w", v.Name(), k.Path(), err))
-			}
-			vev := Event{EventType: "SetValue", TargetObject: keyTarget + `\` + name, Details: Details(v.Type(), d), Entry: e, Key: k, Value: v, ControlSet: ev.ControlSet}
-			if err := fn(&vev); err != nil {
-				return stopErr{err}
-			}
-			if deletedValue(e, k, v) {
-				dev := vev
-				dev.EventType, dev.Details = "DeleteValue", ""
-				if err := fn(&dev); err != nil {
-					return stopErr{err}
-				}
-			}
-		}
-		return nil
-	})
-	return walkResult(err, errs)
 }
 
 // targetObject writes a key path under prefix; a path under a control set

@@ -9,9 +9,9 @@ import (
 )
 
 // scanner walks a host's hives and hands each event that some rule can
-// match, with those rules, to a callback. It is what Events and the index
-// would give together, done without building the texts of the events no
-// rule can match: a key's TargetObject is searched from where its parent's
+// match, with those rules, to a callback (Events is the scanner with a rule
+// that matches every event). It builds no text for the events no rule can
+// match: a key's TargetObject is searched from where its parent's
 // search ended, a value's from where its key's ended, and a value's data is
 // decoded only when a rule reached by its TargetObject also reads its
 // Details (its lower-cased Details is written straight from the raw data
@@ -71,8 +71,9 @@ func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn fu
 				}
 			}
 			if c := s.pick(deleteKey); len(c) > 0 && deletedKey(e, k) {
-				ev.EventType = "DeleteKey"
-				if err := fn(&ev, c); err != nil {
+				dev := ev // a fresh event: fn may keep the first
+				dev.EventType = "DeleteKey"
+				if err := fn(&dev, c); err != nil {
 					return stopErr{err}
 				}
 			}
@@ -118,8 +119,9 @@ func (s *scanner) entry(ctx context.Context, e *hive.Entry, prefix string, fn fu
 				}
 			}
 			if len(del) > 0 {
-				vev.EventType, vev.Details = "DeleteValue", ""
-				if err := fn(&vev, del); err != nil {
+				dev := vev // a fresh event: fn may keep the first
+				dev.EventType, dev.Details = "DeleteValue", ""
+				if err := fn(&dev, del); err != nil {
 					return stopErr{err}
 				}
 			}
