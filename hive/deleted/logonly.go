@@ -258,7 +258,7 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 
 // liveNamed reports whether the live key at path has a value named name.
 func (f *logFinder) liveNamed(path, name string) bool {
-	_, ok := f.ix.byPlace[placeID(path, name)]
+	_, ok := f.ix.place(path, name)
 	return ok
 }
 

@@ -2,9 +2,11 @@ package deleted
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,15 +20,62 @@ type liveIndex struct {
 	values map[uint32]string // live value cell -> key path
 	// room is, per key path, how many slots of its value list name no
 	// value that survives: the key once held more values than it names.
-	room   map[string]int
-	byName map[string][]liveValue // lower-case value name -> live values
+	room map[string]int
+	// vals is every live value in walk order; byName indexes it by
+	// lower-case name when first asked (named).
+	vals   []liveValue
+	byName map[string][]liveValue
 	// byPlace finds a live value by its lower-case key path and name
-	// (placeID).
-	byPlace map[string]*hive.Value
+	// (place builds it from vals when first asked).
+	byPlace map[placeKey]*hive.Value
+	lower   map[string]bool // lowerKeys, once built
 }
 
-func placeID(path, name string) string {
-	return strings.ToLower(strings.Trim(path, `\`)) + "\x00" + strings.ToLower(name)
+// place finds the live value at path named name, letter case ignored: the
+// last such value of the walk. Its map is built the first time it is
+// asked for (a hive with nothing to place never needs it).
+func (ix *liveIndex) place(path, name string) (*hive.Value, bool) {
+	if ix.byPlace == nil {
+		ix.byPlace = make(map[placeKey]*hive.Value, len(ix.vals))
+		for _, lv := range ix.vals {
+			ix.byPlace[placeID(lv.path, lv.v.Name())] = lv.v
+		}
+	}
+	v, ok := ix.byPlace[placeID(path, name)]
+	return v, ok
+}
+
+// placeKey is a value's place: its key's path without the outer `\` and its
+// name, both lower-case.
+type placeKey struct{ path, name string }
+
+func placeID(path, name string) placeKey {
+	return placeKey{strings.ToLower(strings.Trim(path, `\`)), strings.ToLower(name)}
+}
+
+// named returns the live values named name (lower-case), in walk order.
+func (ix *liveIndex) named(name string) []liveValue {
+	if ix.byName == nil && ix.vals != nil {
+		ix.byName = map[string][]liveValue{}
+		for _, lv := range ix.vals {
+			n := strings.ToLower(lv.v.Name())
+			ix.byName[n] = append(ix.byName[n], lv)
+		}
+	}
+	return ix.byName[name]
+}
+
+// lowerKeys is the set of the live keys' lower-case paths (with their
+// leading `\`), built the first time it is asked for: each view of a hive
+// asks for it.
+func (ix *liveIndex) lowerKeys() map[string]bool {
+	if ix.lower == nil {
+		ix.lower = make(map[string]bool, len(ix.keys))
+		for _, p := range ix.keys {
+			ix.lower[strings.ToLower(p)] = true
+		}
+	}
+	return ix.lower
 }
 
 type liveValue struct {
@@ -37,43 +86,42 @@ type liveValue struct {
 // indexLive walks h once.
 func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 	ix := &liveIndex{keys: map[uint32]string{}, slack: map[uint32]string{}, values: map[uint32]string{},
-		room: map[string]int{}, byName: map[string][]liveValue{}, byPlace: map[string]*hive.Value{}}
+		room: map[string]int{}}
+	var live, all []uint32 // per key, reused: its values' cells, sorted; those and its slack's
 	err := h.Walk(ctx, `\`, func(k *hive.Key, err error) error {
 		if err != nil {
 			return nil // damaged lists are reported by the live scan
 		}
 		p := k.Path()
-		lp := strings.ToLower(strings.Trim(p, `\`)) + "\x00"
 		ix.keys[k.Offset()] = p
 		vals, _ := k.Values() // a damaged value is left out; the live scan reports it
-		live := map[uint32]bool{}
+		live = live[:0]
 		for _, v := range vals {
-			live[v.Offset()] = true
+			live = append(live, v.Offset())
 			ix.values[v.Offset()] = p
-			n := strings.ToLower(v.Name())
-			ix.byName[n] = append(ix.byName[n], liveValue{p, v})
-			ix.byPlace[lp+n] = v
+			ix.vals = append(ix.vals, liveValue{p, v})
 		}
 		offs, err := k.ValueListSlack()
 		if err != nil {
 			return nil // no readable list: nothing to learn from it
 		}
-		distinct := map[uint32]bool{}
-		for _, v := range vals {
-			distinct[v.Offset()] = true
-		}
+		slices.Sort(live)
 		for _, o := range offs {
-			if _, seen := ix.slack[o]; !seen && !live[o] {
+			if _, named := slices.BinarySearch(live, o); named {
+				continue
+			}
+			if _, seen := ix.slack[o]; !seen {
 				ix.slack[o] = p
 			}
-			distinct[o] = true
 		}
 		// Windows moves later entries up when it removes one, so the last
 		// used slot repeats an offset: the used slots are the most values
 		// the key held at once, and each distinct offset one that can be
 		// named. The difference is values no slot names any more.
-		if used := k.NumValues() + len(offs); used > len(distinct) {
-			ix.room[p] = used - len(distinct)
+		all = append(append(all[:0], live...), offs...)
+		slices.Sort(all)
+		if used, distinct := k.NumValues()+len(offs), len(slices.Compact(all)); used > distinct {
+			ix.room[p] = used - distinct
 		}
 		return nil
 	})
@@ -88,15 +136,15 @@ func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 	if v.Data == nil {
 		return false
 	}
-	if known && ix.byPlace != nil {
-		lv, ok := ix.byPlace[placeID(owner, v.Name)]
+	if known && ix.vals != nil {
+		lv, ok := ix.place(owner, v.Name)
 		if !ok || uint32(lv.Type()) != v.Type {
 			return false
 		}
 		d, err := lv.Bytes()
 		return err == nil && (bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data))
 	}
-	for _, lv := range ix.byName[strings.ToLower(v.Name)] {
+	for _, lv := range ix.named(strings.ToLower(v.Name)) {
 		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
 			continue
 		}
@@ -209,7 +257,7 @@ func Place(rec *Records, ix *liveIndex) {
 			anchors = append(anchors, anchor{off: rec.Values[i].Offset, owner: p, what: "a deleted value"})
 		}
 	}
-	sort.Slice(anchors, func(i, j int) bool { return anchors[i].off < anchors[j].off })
+	slices.SortFunc(anchors, func(a, b anchor) int { return cmp.Compare(a.off, b.off) }) // cells are distinct: no ties
 	room := map[string]int{}
 	for p, n := range ix.room {
 		room[strings.ToLower(p)] = n

@@ -210,10 +210,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 	}
 	b.root = &hivewrite.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
-	live := make(map[string]bool, len(ix.keys))
-	for _, p := range ix.keys {
-		live[strings.ToLower(p)] = true
-	}
+	live := ix.lowerKeys()
 	keyPath := map[uint32]string{}
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
@@ -493,15 +490,17 @@ func joinPath(parent, name string) string {
 // Analyze scans h for deleted records and returns them with the view of
 // every record (see View), placed as AnalyzeViews places them.
 func Analyze(ctx context.Context, h *hive.Hive) (*Records, *hive.Hive, ViewStats, error) {
-	rec, views, err := AnalyzeViews(ctx, h)
+	var ix *liveIndex
+	index := lazyIndex(ctx, h, &ix)
+	rec, views, err := analyzeViews(ctx, h, index, nil)
 	if err != nil || rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return rec, nil, views.Stats, err
 	}
-	ix, err := indexLive(ctx, h)
+	live, err := index() // the live tree AnalyzeViews walked, not walked again
 	if err != nil {
 		return rec, nil, views.Stats, err
 	}
-	v, st, err := view(ctx, h, rec, ix, allView)
+	v, st, err := view(ctx, h, rec, live, allView)
 	return rec, v, st, err
 }
 
@@ -516,7 +515,10 @@ func AnalyzeViews(ctx context.Context, h *hive.Hive, logs ...txlog.Log) (*Record
 	// place: the index that places values also names the parents of
 	// deleted keys.
 	var ix *liveIndex
-	index := lazyIndex(ctx, h, &ix)
+	return analyzeViews(ctx, h, lazyIndex(ctx, h, &ix), logs)
+}
+
+func analyzeViews(ctx context.Context, h *hive.Hive, index func() (*liveIndex, error), logs []txlog.Log) (*Records, Views, error) {
 	var walkErr error
 	rec, err := Scan(h.Bytes(), func(off uint32) (string, bool) {
 		live, err := index()
