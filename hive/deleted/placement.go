@@ -37,8 +37,12 @@ type liveIndex struct {
 func (ix *liveIndex) place(path, name string) (*hive.Value, bool) {
 	if ix.byPlace == nil {
 		ix.byPlace = make(map[placeKey]*hive.Value, len(ix.vals))
-		for _, lv := range ix.vals {
-			ix.byPlace[placeID(lv.path, lv.v.Name())] = lv.v
+		var path, lower string // vals come key by key: lower each path once
+		for i, lv := range ix.vals {
+			if i == 0 || lv.path != path {
+				path, lower = lv.path, strings.ToLower(strings.Trim(lv.path, `\`))
+			}
+			ix.byPlace[placeKey{lower, strings.ToLower(lv.v.Name())}] = lv.v
 		}
 	}
 	v, ok := ix.byPlace[placeID(path, name)]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -289,26 +290,36 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 	if st.Size() > max {
 		return nil, "", st, fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
 	}
-	data := make([]byte, 0, st.Size())
-	buf := make([]byte, min(1<<20, st.Size()+4096)) // small hives need no 1 MiB buffer
-	h := sha256.New()
-	for {
-		n, err := f.Read(buf)
-		if n > 0 {
-			if int64(len(data)+n) > max {
-				return nil, "", st, fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
+	// Read straight into a buffer of the stated size; a file that shrank
+	// while being read is what was read, one that grew is read on, up to
+	// the limit.
+	data := make([]byte, st.Size())
+	n, err := io.ReadFull(f, data)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		data = data[:n]
+	case err != nil:
+		return nil, "", st, err
+	default:
+		var more [4096]byte
+		for {
+			m, err := f.Read(more[:])
+			if m > 0 {
+				if int64(len(data)+m) > max {
+					return nil, "", st, fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
+				}
+				data = append(data, more[:m]...)
 			}
-			data = append(data, buf[:n]...)
-			h.Write(buf[:n])
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, "", st, err
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, "", st, err
+			}
 		}
 	}
-	return data, hex.EncodeToString(h.Sum(nil)), st, nil
+	sum := sha256.Sum256(data)
+	return data, hex.EncodeToString(sum[:]), st, nil
 }
 
 // folderOf returns the folder part of a display path (either separator).
