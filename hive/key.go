@@ -168,8 +168,9 @@ func (k *Key) Subkey(name string) (*Key, error) {
 	if k.nSub > 0 {
 		offs, err := k.h.subkeyOffsets(k.subList)
 		listErr = err
+		ascii := isASCII(name)
 		for _, off := range offs {
-			if n, ok := k.h.nameAt(off); ok && foldEqual(n, name) {
+			if k.h.nameIs(off, name, ascii) {
 				sk, err := k.h.keyAt(off, k.path)
 				if sk != nil {
 					return sk, nil
@@ -198,6 +199,34 @@ func (h *Hive) nameAt(off uint32) (string, bool) {
 	}
 	flags := h.u16(p + fields.nkFlags)
 	return decodeName(h.data[p+start:p+start+n], flags&KeyCompName != 0), true
+}
+
+// nameIs reports whether the key node at off is readable and named name,
+// letter case ignored: foldEqual(nameAt(off)) without decoding the name
+// when it and name (ascii says so) are ASCII, as nearly every name is.
+func (h *Hive) nameIs(off uint32, name string, ascii bool) bool {
+	p, size, err := h.cell(off)
+	start := fields.nkName
+	if err != nil || int64(size) < start || h.u16(p+fields.nkSig) != 0x6b6e {
+		return false
+	}
+	n := int64(h.u16(p + fields.nkNameLen))
+	if start+n > int64(size) {
+		return false
+	}
+	b := h.data[p+start : p+start+n]
+	if !ascii || h.u16(p+fields.nkFlags)&KeyCompName == 0 || !isASCIIBytes(b) {
+		return foldEqual(decodeName(b, h.u16(p+fields.nkFlags)&KeyCompName != 0), name)
+	}
+	if len(b) != len(name) {
+		return false
+	}
+	for i, c := range b {
+		if c != name[i] && lowerASCII(c) != lowerASCII(name[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Key returns the key at path below k (`\`-separated, case-insensitive;
@@ -233,14 +262,19 @@ func (h *Hive) Key(path string) (*Key, error) {
 // list cell is never read twice, so a crafted list cannot loop.
 func (h *Hive) subkeyOffsets(list uint32) ([]uint32, error) {
 	var out []uint32
-	seen := map[uint32]bool{}
+	var seen map[uint32]bool  // the lists an index root led to (only an ri can lead back)
 	limit := len(h.data) / 80 // every nk cell takes at least 80 bytes
 	var walk func(off uint32, depth int) error
 	walk = func(off uint32, depth int) error {
-		if seen[off] {
-			return h.errAt(BaseBlockSize+int64(off), "subkey index refers to itself (cycle)")
+		if depth > 0 {
+			if seen == nil {
+				seen = map[uint32]bool{list: true}
+			}
+			if seen[off] {
+				return h.errAt(BaseBlockSize+int64(off), "subkey index refers to itself (cycle)")
+			}
+			seen[off] = true
 		}
-		seen[off] = true
 		p, size, err := h.cell(off)
 		if err != nil {
 			return err

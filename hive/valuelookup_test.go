@@ -1,11 +1,15 @@
 package hive_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
 
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
+	"github.com/hivescan/hivescan/internal/corpus"
 )
 
 // Value looks names up in the value cells without decoding the others: the
@@ -44,5 +48,78 @@ func TestValueLookupByName(t *testing.T) {
 	}
 	if _, err := k.Value("Image"); err == nil || err.Error() != `\K: value "Image": file does not exist` {
 		t.Errorf("missing value error: %v", err)
+	}
+}
+
+// Subkey compares ASCII names without decoding them and decodes the others:
+// it finds the same key as comparing decoded names case-insensitively, for
+// ASCII, Latin-1 and UTF-16 names and for a query whose fold is not ASCII
+// (the Kelvin sign folds to k).
+func TestSubkeyLookupByName(t *testing.T) {
+	h, _ := build(t, &hivetest.Key{Name: "ROOT", Subkeys: []*hivetest.Key{
+		{Name: "Key"}, {Name: "Größe"}, {Name: "Имя"}, {Name: "KeyX"},
+	}}, hivetest.Options{})
+	for q, want := range map[string]string{
+		"Key": "Key", "KEY": "Key", "key": "Key", "\u212aey": "Key", "keyx": "KeyX",
+		"Größe": "Größe", "GRÖSSE": "", "größe": "Größe", "Имя": "Имя", "ИМЯ": "Имя",
+		"Ke": "", "Keyy": "", "": "",
+	} {
+		k, err := h.Key(`\` + q)
+		if q == "" {
+			continue // the root itself
+		}
+		switch {
+		case want == "" && !errors.Is(err, fs.ErrNotExist):
+			t.Errorf("Key(%q): %v, want fs.ErrNotExist", q, err)
+		case want != "" && (err != nil || k.Name() != want):
+			t.Errorf("Key(%q) = %v, %v; want %q", q, k, err, want)
+		}
+	}
+}
+
+// On every primary corpus hive, Subkey(name) in three letter cases finds
+// the first subkey of the list whose decoded name folds equal.
+func TestSubkeyLookupCorpus(t *testing.T) {
+	for _, e := range corpus.Manifest(t) {
+		if !isPrimary(e) {
+			continue
+		}
+		t.Run(e.Path, func(t *testing.T) {
+			t.Parallel()
+			h, err := hive.Open(corpus.Path(t, e.Path))
+			if err != nil {
+				t.Skipf("not readable: %v", err)
+			}
+			h.Walk(context.Background(), `\`, func(k *hive.Key, err error) error {
+				if err != nil {
+					return nil
+				}
+				subs, err := k.Subkeys()
+				if err != nil {
+					return nil // a damaged list: Subkey's answer is checked elsewhere
+				}
+				step := max(1, len(subs)/50)
+				for i := 0; i < len(subs); i += step {
+					n := subs[i].Name()
+					for _, q := range []string{n, strings.ToUpper(n), strings.ToLower(n)} {
+						var want *hive.Key
+						for _, s := range subs {
+							if strings.EqualFold(s.Name(), q) {
+								want = s
+								break
+							}
+						}
+						got, err := k.Subkey(q)
+						switch {
+						case want == nil && err == nil:
+							t.Errorf("%s: Subkey(%q) found %s, want none", k.Path(), q, got.Path())
+						case want != nil && (err != nil || got.Offset() != want.Offset()):
+							t.Errorf("%s: Subkey(%q) = %v, %v; want the key at %#x", k.Path(), q, got, err, want.Offset())
+						}
+					}
+				}
+				return nil
+			})
+		})
 	}
 }
