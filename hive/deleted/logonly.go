@@ -96,7 +96,6 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 		st:    &st,
 		first: firstWrite,
 	}
-	f.liveK = ix.lowerKeys() // shared with the views, not copied
 	if final != nil {
 		for _, k := range final.Keys {
 			if k.ParentKnown {
@@ -130,7 +129,6 @@ type logFinder struct {
 	s            *scanner
 	ix           *liveIndex
 	seenK, seenV map[string]bool // lower-case key paths and valueIDs met (seenK: besides the live keys)
-	liveK        map[string]bool // the live keys' lower-case paths (liveIndex.lowerKeys)
 	out          *Records
 	st           *LogStats
 	// first maps each page a log entry wrote to the first such entry; at
@@ -204,7 +202,7 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 		if !known {
 			id = "?" + id
 		}
-		if f.liveK[id] || f.seenK[id] {
+		if known && f.ix.hasKey(p) || f.seenK[id] {
 			continue
 		}
 		f.seenK[id] = true

@@ -21,65 +21,111 @@ type liveIndex struct {
 	// room is, per key path, how many slots of its value list name no
 	// value that survives: the key once held more values than it names.
 	room map[string]int
-	// vals is every live value in walk order; byName indexes it by
-	// lower-case name when first asked (named).
-	vals   []liveValue
-	byName map[string][]liveValue
-	// byPlace finds a live value by its lower-case key path and name
-	// (place builds it from vals when first asked).
-	byPlace map[placeKey]*hive.Value
-	lower   map[string]bool // lowerKeys, once built
+	// paths is every live key's path in walk order, vals every live value;
+	// the indexes over them are built when first asked (a hive with
+	// nothing to place never needs them), letter case ignored.
+	paths   []string
+	vals    []liveValue
+	byPath  *foldIndex[string]     // paths by lower-case path (hasKey)
+	byPlace *foldIndex[placeKey]   // vals by key path and name (place)
+	byName  map[uint64][]liveValue // vals by foldHash of the name (named)
 }
 
 // place finds the live value at path named name, letter case ignored: the
-// last such value of the walk. Its map is built the first time it is
-// asked for (a hive with nothing to place never needs it).
+// last such value of the walk.
 func (ix *liveIndex) place(path, name string) (*hive.Value, bool) {
 	if ix.byPlace == nil {
-		ix.byPlace = make(map[placeKey]*hive.Value, len(ix.vals))
-		var path, lower string // vals come key by key: lower each path once
+		ix.byPlace = &foldIndex[placeKey]{first: make(map[uint64]int32, len(ix.vals))}
+		var path, trimmed string // vals come key by key
+		var ph uint64
 		for i, lv := range ix.vals {
 			if i == 0 || lv.path != path {
-				path, lower = lv.path, strings.ToLower(strings.Trim(lv.path, `\`))
+				path, trimmed = lv.path, strings.Trim(lv.path, `\`)
+				ph = placeHash(path, "")
 			}
-			ix.byPlace[placeKey{lower, strings.ToLower(lv.v.Name())}] = lv.v
+			n := lv.v.Name()
+			h := foldHash(ph, n)
+			if j, taken := ix.byPlace.first[h]; taken && !ix.atPlace(j, trimmed, n) {
+				if ix.byPlace.other == nil {
+					ix.byPlace.other = map[placeKey]int32{}
+				}
+				ix.byPlace.other[placeID(trimmed, n)] = int32(i)
+				continue
+			}
+			ix.byPlace.first[h] = int32(i) // a later value of the place replaces an earlier one
 		}
 	}
-	v, ok := ix.byPlace[placeID(path, name)]
-	return v, ok
+	trimmed := strings.Trim(path, `\`)
+	if j, ok := ix.byPlace.first[placeHash(path, name)]; ok && ix.atPlace(j, trimmed, name) {
+		return ix.vals[j].v, true
+	}
+	if len(ix.byPlace.other) == 0 {
+		return nil, false
+	}
+	j, ok := ix.byPlace.other[placeID(trimmed, name)]
+	if !ok {
+		return nil, false
+	}
+	return ix.vals[j].v, true
 }
 
-// placeKey is a value's place: its key's path without the outer `\` and its
-// name, both lower-case.
-type placeKey struct{ path, name string }
-
-func placeID(path, name string) placeKey {
-	return placeKey{strings.ToLower(strings.Trim(path, `\`)), strings.ToLower(name)}
+// atPlace reports whether vals[j] is at trimmed (a key path without its
+// outer `\`) and named name, letter case ignored.
+func (ix *liveIndex) atPlace(j int32, trimmed, name string) bool {
+	o := ix.vals[j]
+	return sameFold(o.v.Name(), name) && sameFold(strings.Trim(o.path, `\`), trimmed)
 }
 
-// named returns the live values named name (lower-case), in walk order.
+// named returns the live values named name (letter case ignored), in walk
+// order.
 func (ix *liveIndex) named(name string) []liveValue {
 	if ix.byName == nil && ix.vals != nil {
-		ix.byName = map[string][]liveValue{}
+		ix.byName = map[uint64][]liveValue{}
 		for _, lv := range ix.vals {
-			n := strings.ToLower(lv.v.Name())
-			ix.byName[n] = append(ix.byName[n], lv)
+			h := foldHash(foldSeed, lv.v.Name())
+			ix.byName[h] = append(ix.byName[h], lv)
 		}
 	}
-	return ix.byName[name]
+	all := ix.byName[foldHash(foldSeed, name)]
+	for i, lv := range all {
+		if !sameFold(lv.v.Name(), name) { // another name of the same hash: leave it out
+			out := slices.Clone(all[:i])
+			for _, lv := range all[i+1:] {
+				if sameFold(lv.v.Name(), name) {
+					out = append(out, lv)
+				}
+			}
+			return out
+		}
+	}
+	return all
 }
 
-// lowerKeys is the set of the live keys' lower-case paths (with their
-// leading `\`), built the first time it is asked for: each view of a hive
-// asks for it.
-func (ix *liveIndex) lowerKeys() map[string]bool {
-	if ix.lower == nil {
-		ix.lower = make(map[string]bool, len(ix.keys))
-		for _, p := range ix.keys {
-			ix.lower[strings.ToLower(p)] = true
+// hasKey reports whether a live key has path p (with its leading `\`),
+// letter case ignored. Each view of a hive and its log search ask.
+func (ix *liveIndex) hasKey(p string) bool {
+	if ix.byPath == nil {
+		ix.byPath = &foldIndex[string]{first: make(map[uint64]int32, len(ix.paths))}
+		for i, q := range ix.paths {
+			h := foldHash(foldSeed, q)
+			if j, taken := ix.byPath.first[h]; taken && !sameFold(ix.paths[j], q) {
+				if ix.byPath.other == nil {
+					ix.byPath.other = map[string]int32{}
+				}
+				ix.byPath.other[strings.ToLower(q)] = int32(i)
+				continue
+			}
+			ix.byPath.first[h] = int32(i)
 		}
 	}
-	return ix.lower
+	if j, ok := ix.byPath.first[foldHash(foldSeed, p)]; ok && sameFold(ix.paths[j], p) {
+		return true
+	}
+	if len(ix.byPath.other) == 0 {
+		return false
+	}
+	_, ok := ix.byPath.other[strings.ToLower(p)]
+	return ok
 }
 
 type liveValue struct {
@@ -98,6 +144,7 @@ func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
 		}
 		p := k.Path()
 		ix.keys[k.Offset()] = p
+		ix.paths = append(ix.paths, p)
 		vals, _ := k.Values() // a damaged value is left out; the live scan reports it
 		live = live[:0]
 		for _, v := range vals {
@@ -148,7 +195,7 @@ func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 		d, err := lv.Bytes()
 		return err == nil && (bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data))
 	}
-	for _, lv := range ix.named(strings.ToLower(v.Name)) {
+	for _, lv := range ix.named(v.Name) {
 		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
 			continue
 		}

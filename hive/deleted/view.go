@@ -210,7 +210,6 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 	}
 	b.root = &hivewrite.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
-	live := ix.lowerKeys()
 	keyPath := map[uint32]string{}
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
@@ -247,7 +246,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 		if k.Source != SourceLog {
 			keyPath[k.Offset] = p
 		}
-		if live[strings.ToLower(p)] {
+		if ix.hasKey(p) {
 			st.Shadowed++ // a live key of the same name took its place
 			st.shadowedKeys++
 			continue
@@ -318,14 +317,14 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 		}
 		if i := valueIndex(node, v.Name); i >= 0 {
 			switch {
-			case kind == earlierView && live[strings.ToLower(owner)] && !placed[strings.ToLower(owner)+"\x00"+strings.ToLower(v.Name)]:
+			case kind == earlierView && ix.hasKey(owner) && !placed[strings.ToLower(owner)+"\x00"+strings.ToLower(v.Name)]:
 				// The value's earlier data, in the place of its live
 				// data, once per value name.
 				node.Values[i] = hivewrite.Value{Name: node.Values[i].Name, Type: v.Type, Data: v.Data}
 				placed[strings.ToLower(owner)+"\x00"+strings.ToLower(v.Name)] = true
 				v.ViewKey, v.ViewName = owner, node.Values[i].Name
 				st.Values++
-			case kind == intactView && v.Source == SourceLog && live[strings.ToLower(owner)]:
+			case kind == intactView && v.Source == SourceLog && ix.hasKey(owner):
 				// In the earlier view.
 			default:
 				st.Shadowed++
