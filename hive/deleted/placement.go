@@ -2,7 +2,6 @@ package deleted
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"fmt"
 	"path"
@@ -293,22 +292,53 @@ func Place(rec *Records, ix *liveIndex) {
 	if pending == 0 {
 		return
 	}
-	anchors := make([]anchor, 0, len(ix.values)+len(ix.keys)+len(keyPath)+len(rec.Values))
+	// The cells nearest each pending value, before and after it: every
+	// anchor is offered to the pending value it precedes or equals and to
+	// the one before that, then the nearest carry over to pending values
+	// with no anchor between them (no sort of the anchors).
+	var offs []uint32
+	for i := range rec.Values {
+		if _, known := owner(&rec.Values[i]); !known {
+			offs = append(offs, rec.Values[i].Offset)
+		}
+	}
+	slices.Sort(offs)
+	offs = slices.Compact(offs)
+	prevs := make([]anchor, len(offs)) // last anchor at or before offs[j] (what "" for none)
+	nexts := make([]anchor, len(offs)) // first anchor after offs[j]
+	offer := func(a anchor) {
+		j, _ := slices.BinarySearch(offs, a.off) // first pending at or after a
+		if j < len(offs) && (prevs[j].what == "" || a.off > prevs[j].off) {
+			prevs[j] = a
+		}
+		if j > 0 && (nexts[j-1].what == "" || a.off < nexts[j-1].off) {
+			nexts[j-1] = a
+		}
+	}
 	for off, p := range ix.values {
-		anchors = append(anchors, anchor{off: off, owner: p, what: "a value"})
+		offer(anchor{off: off, owner: p, what: "a value"})
 	}
 	for off, p := range ix.keys {
-		anchors = append(anchors, anchor{off: off, owner: p, what: "the key cell", key: p})
+		offer(anchor{off: off, owner: p, what: "the key cell", key: p})
 	}
 	for off, p := range keyPath {
-		anchors = append(anchors, anchor{off: off, owner: p, what: "the deleted key cell", key: p})
+		offer(anchor{off: off, owner: p, what: "the deleted key cell", key: p})
 	}
 	for i := range rec.Values {
 		if p, ok := owner(&rec.Values[i]); ok {
-			anchors = append(anchors, anchor{off: rec.Values[i].Offset, owner: p, what: "a deleted value"})
+			offer(anchor{off: rec.Values[i].Offset, owner: p, what: "a deleted value"})
 		}
 	}
-	slices.SortFunc(anchors, func(a, b anchor) int { return cmp.Compare(a.off, b.off) }) // cells are distinct: no ties
+	for j := 1; j < len(offs); j++ {
+		if prevs[j].what == "" {
+			prevs[j] = prevs[j-1]
+		}
+	}
+	for j := len(offs) - 2; j >= 0; j-- {
+		if nexts[j].what == "" {
+			nexts[j] = nexts[j+1]
+		}
+	}
 	room := map[string]int{}
 	for p, n := range ix.room {
 		room[strings.ToLower(p)] = n
@@ -319,13 +349,13 @@ func Place(rec *Records, ix *liveIndex) {
 			continue
 		}
 		bin := binOf(rec.Bins, v.Offset)
-		j := sort.Search(len(anchors), func(k int) bool { return anchors[k].off > v.Offset })
+		j, _ := slices.BinarySearch(offs, v.Offset)
 		var prev, next *anchor
-		if j > 0 && binOf(rec.Bins, anchors[j-1].off) == bin {
-			prev = &anchors[j-1]
+		if prevs[j].what != "" && binOf(rec.Bins, prevs[j].off) == bin {
+			prev = &prevs[j]
 		}
-		if j < len(anchors) && binOf(rec.Bins, anchors[j].off) == bin {
-			next = &anchors[j]
+		if nexts[j].what != "" && binOf(rec.Bins, nexts[j].off) == bin {
+			next = &nexts[j]
 		}
 		cand, ev := neighbourhood(prev, next)
 		if cand == "" {
