@@ -28,6 +28,9 @@ type liveIndex struct {
 	byPath  *foldIndex[string]     // paths by lower-case path (hasKey)
 	byPlace *foldIndex[placeKey]   // vals by key path and name (place)
 	byName  map[uint64][]liveValue // vals by foldHash of the name (named)
+	// namedOther holds by lower-case name the values whose name's hash
+	// the bucket of another name holds (a collision).
+	namedOther map[string][]liveValue
 }
 
 // place finds the live value at path named name, letter case ignored: the
@@ -79,25 +82,30 @@ func (ix *liveIndex) atPlace(j int32, trimmed, name string) bool {
 // order.
 func (ix *liveIndex) named(name string) []liveValue {
 	if ix.byName == nil && ix.vals != nil {
+		// A bucket holds the values of one name: a name whose hash
+		// another name's bucket holds goes to namedOther.
 		ix.byName = map[uint64][]liveValue{}
 		for _, lv := range ix.vals {
-			h := foldHash(foldSeed, lv.v.Name())
+			n := lv.v.Name()
+			h := foldHash(foldSeed, n)
+			if b := ix.byName[h]; len(b) > 0 && !sameFold(b[0].v.Name(), n) {
+				if ix.namedOther == nil {
+					ix.namedOther = map[string][]liveValue{}
+				}
+				l := strings.ToLower(n)
+				ix.namedOther[l] = append(ix.namedOther[l], lv)
+				continue
+			}
 			ix.byName[h] = append(ix.byName[h], lv)
 		}
 	}
-	all := ix.byName[foldHash(foldSeed, name)]
-	for i, lv := range all {
-		if !sameFold(lv.v.Name(), name) { // another name of the same hash: leave it out
-			out := slices.Clone(all[:i])
-			for _, lv := range all[i+1:] {
-				if sameFold(lv.v.Name(), name) {
-					out = append(out, lv)
-				}
-			}
-			return out
-		}
+	if b := ix.byName[foldHash(foldSeed, name)]; len(b) > 0 && sameFold(b[0].v.Name(), name) {
+		return b
 	}
-	return all
+	if len(ix.namedOther) == 0 {
+		return nil
+	}
+	return ix.namedOther[strings.ToLower(name)]
 }
 
 // hasKey reports whether a live key has path p (with its leading `\`),
@@ -134,8 +142,11 @@ type liveValue struct {
 
 // indexLive walks h once.
 func indexLive(ctx context.Context, h *hive.Hive) (*liveIndex, error) {
-	ix := &liveIndex{keys: map[uint32]string{}, slack: map[uint32]string{}, values: map[uint32]string{},
-		room: map[string]int{}}
+	// Sized for the density of real hives (2-3 thousand keys and 4-6
+	// thousand values per MB of cells), so that the maps rarely grow.
+	nk, nv := len(h.Bytes())/512, len(h.Bytes())/256
+	ix := &liveIndex{keys: make(map[uint32]string, nk), slack: map[uint32]string{}, values: make(map[uint32]string, nv),
+		room: map[string]int{}, paths: make([]string, 0, nk), vals: make([]liveValue, 0, nv)}
 	var live, all []uint32 // per key, reused: its values' cells, sorted; those and its slack's
 	err := h.Walk(ctx, `\`, func(k *hive.Key, err error) error {
 		if err != nil {
