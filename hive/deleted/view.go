@@ -210,6 +210,7 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 	}
 	b.root = &hivewrite.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
+	b.liveRoot, b.liveOf = liveRoot, map[*hivewrite.Key]*hive.Key{}
 	keyPath := map[uint32]string{}
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
@@ -421,13 +422,18 @@ type viewBuilder struct {
 	live  *hive.Hive
 	root  *hivewrite.Key
 	nodes map[string]*hivewrite.Key // lower-case path -> node
+	// liveOf maps a node to the live key at its path (none when the live
+	// hive has no such key or it is unreachable), so that a subkey's live
+	// key is looked up in its parent, not from the root again.
+	liveRoot *hive.Key
+	liveOf   map[*hivewrite.Key]*hive.Key
 }
 
 // ensure returns the node at path, creating it and its ancestors; nodes
 // that exist in the live hive get its last-write time and live values.
 func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
 	parts := strings.Split(strings.Trim(path, `\`), `\`)
-	cur, curPath := b.root, ""
+	cur, curPath, curLive := b.root, "", b.liveRoot
 	for _, name := range parts {
 		if name == "" {
 			continue
@@ -435,11 +441,18 @@ func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
 		curPath = joinPath(curPath, name)
 		lower := strings.ToLower(curPath)
 		if n, ok := b.nodes[lower]; ok {
-			cur = n
+			cur, curLive = n, b.liveOf[n]
 			continue
 		}
 		n := &hivewrite.Key{Name: name}
-		if lk, err := b.live.Key(curPath); err == nil {
+		// The live key at curPath is its parent's subkey: with no live
+		// parent (absent, or behind a damaged list) there is none.
+		lk, err := (*hive.Key)(nil), error(fs.ErrNotExist)
+		if curLive != nil {
+			lk, err = curLive.Subkey(name)
+		}
+		if err == nil {
+			b.liveOf[n] = lk
 			n.Name = lk.Name()
 			n.LastWrite = lk.LastWrite()
 			vals, _ := lk.Values()
@@ -459,7 +472,7 @@ func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
 		}
 		cur.Subkeys = append(cur.Subkeys, n)
 		b.nodes[lower] = n
-		cur = n
+		cur, curLive = n, b.liveOf[n]
 	}
 	return cur, nil
 }
