@@ -168,7 +168,7 @@ func (k *Key) Subkey(name string) (*Key, error) {
 	if k.nSub > 0 {
 		offs, err := k.h.subkeyOffsets(k.subList)
 		listErr = err
-		ascii := isASCII(name)
+		ascii := asciiOnly(name)
 		for _, off := range offs {
 			if k.h.nameIs(off, name, ascii) {
 				sk, err := k.h.keyAt(off, k.path)
@@ -222,7 +222,7 @@ func (h *Hive) nameIs(off uint32, name string, ascii bool) bool {
 		return false
 	}
 	for i, c := range b {
-		if c != name[i] && lowerASCII(c) != lowerASCII(name[i]) {
+		if c != name[i] && lower(c) != lower(name[i]) {
 			return false
 		}
 	}

@@ -67,15 +67,6 @@ func foldEqual(a, b string) bool {
 	return strings.EqualFold(a, b)
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 func isASCIIBytes(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
@@ -83,11 +74,4 @@ func isASCIIBytes(b []byte) bool {
 		}
 	}
 	return true
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
