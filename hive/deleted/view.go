@@ -203,14 +203,13 @@ func view(ctx context.Context, h *hive.Hive, rec *Records, ix *liveIndex, kind v
 	if rec == nil || len(rec.Keys)+len(rec.Values) == 0 {
 		return nil, st, nil
 	}
-	b := &viewBuilder{live: h, nodes: map[string]*hivewrite.Key{}}
 	liveRoot, err := h.Root()
 	if err != nil {
 		return nil, st, err
 	}
+	b := &viewBuilder{nodes: map[string]*hivewrite.Key{}, liveRoot: liveRoot, liveOf: map[*hivewrite.Key]*hive.Key{}}
 	b.root = &hivewrite.Key{Name: liveRoot.Name(), LastWrite: liveRoot.LastWrite()}
 	b.nodes[""] = b.root
-	b.liveRoot, b.liveOf = liveRoot, map[*hivewrite.Key]*hive.Key{}
 	keyPath := map[uint32]string{}
 	// Deleted keys whose chain of parents ends at an unknown cell go under
 	// the unknown bucket at the partial path their deleted parents give,
@@ -419,12 +418,12 @@ func (b *viewBuilder) context(h *hive.Hive) error {
 }
 
 type viewBuilder struct {
-	live  *hive.Hive
 	root  *hivewrite.Key
 	nodes map[string]*hivewrite.Key // lower-case path -> node
-	// liveOf maps a node to the live key at its path (none when the live
-	// hive has no such key or it is unreachable), so that a subkey's live
-	// key is looked up in its parent, not from the root again.
+	// liveRoot is the live hive's root; liveOf maps a node to the live key
+	// at its path (none when the live hive has no such key or it is
+	// unreachable), so that a subkey's live key is looked up in its
+	// parent, not from the root again.
 	liveRoot *hive.Key
 	liveOf   map[*hivewrite.Key]*hive.Key
 }
