@@ -203,3 +203,31 @@ func TestBaselineFlag(t *testing.T) {
 		t.Errorf("missing baseline: exit %d %q", code, stderr)
 	}
 }
+
+// --memory takes auto or a size, in any position; a bad size is a usage
+// error with the form it wants, and a budget smaller than every host still
+// scans them all (one at a time) to the same report.
+func TestMemoryFlag(t *testing.T) {
+	for _, bad := range []string{"lots", "1x", "-5", "1KiB", ""} {
+		code, stdout, stderr := runCLI(t, "scan", evidence, "--memory", bad)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "--memory") || !strings.Contains(stderr, "MiB") {
+			t.Errorf("--memory %q: exit %d, stdout %q, stderr %q", bad, code, stdout, stderr)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"auto", 0}, {"AUTO", 0}, {"2GiB", 2 << 30}, {"512 MiB", 512 << 20}, {"3G", 3e9}, {"16MiB", 16 << 20}} {
+		if got, err := parseMemory(tc.in); err != nil || got != tc.want {
+			t.Errorf("parseMemory(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	_, want, _ := runCLI(t, "scan", "-f", "jsonl", "--problems-ok", evidence)
+	code, got, stderr := runCLI(t, "scan", evidence, "-f", "jsonl", "--memory", "16MiB", "--problems-ok")
+	if code > 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want == "" || got != want {
+		t.Errorf("--memory 16MiB changes the report")
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hivescan/hivescan/analyzers"
@@ -62,6 +64,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			&cli.BoolFlag{Name: "verify-image", Usage: "read disk images whole to check the hash their container stores (E01 MD5)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the table"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "scan `N` hosts at once (memory holds at most N hosts' hives)"},
+			&cli.StringFlag{Name: "memory", Value: "auto", Usage: "memory `SIZE` the hosts scanned at once may hold, estimated from their hives' sizes (e.g. 2GiB, 512MiB): a host waits until it fits, one larger than SIZE is scanned alone; auto is half of this machine's memory. Hives of 8 MiB and more are read through the file (memory-mapped), not into memory"},
 			&cli.StringFlag{Name: "shard", Usage: "scan only shard `I/N` of the hosts (0 <= I < N; a stable hash of each host), or auto: the index of a Kubernetes Indexed Job, Slurm job array or AWS Batch array job task; combine the parts with hivescan merge"},
 			&cli.IntFlag{Name: "shard-count", EnvVars: []string{"HIVESCAN_SHARD_COUNT"}, Usage: "with --shard auto: the number of tasks `N` (Kubernetes: the Job's completions; AWS Batch: the array size; Slurm: taken from SLURM_ARRAY_TASK_COUNT)"},
 			&cli.StringSliceFlag{Name: "kind", Usage: "take the hive at `PATH=KIND` to be of that kind (SYSTEM, SOFTWARE, NTUSER, ...) when no rule can tell; PATH as given or as the report shows it; repeatable"},
@@ -123,6 +126,10 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			if c.Int("jobs") < 1 {
 				return usageErr("--jobs: want at least 1, got %d", c.Int("jobs"))
 			}
+			memory, err := parseMemory(c.String("memory"))
+			if err != nil {
+				return usageErr("--memory: %v", err)
+			}
 			shard, err := scan.ParseShard(c.String("shard"), c.Int("shard-count"), os.Getenv)
 			if err != nil {
 				return usageErr("--shard: %v", err)
@@ -134,6 +141,7 @@ lists problems, whatever --fail-on says (--problems-ok gives 0 or 1 instead).
 			r, scanErr := scan.Run(c.Context, scan.Options{
 				Kinds:          kinds,
 				Jobs:           c.Int("jobs"),
+				Memory:         memory,
 				Shard:          shard,
 				Progress:       newProgress(e.stderr, quietFlag(c)),
 				Allow:          allowList,
@@ -311,3 +319,26 @@ func (o *output) write(r *report.Report) error {
 	}
 	return f.Close()
 }
+
+// parseMemory reads --memory: auto (0, the scan's default) or a size such as
+// 2GiB, 512MiB, 3G (decimal units: G is 10^9 bytes, GiB 2^30).
+func parseMemory(s string) (int64, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		return 0, nil
+	}
+	n, err := humanize.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("want a size such as 2GiB or 512MiB, or auto; got %q", s)
+	}
+	switch {
+	case n < minMemoryFlag:
+		return 0, fmt.Errorf("want at least 16MiB (every host would be scanned alone: --jobs 1 says that), got %q", s)
+	case n > math.MaxInt64:
+		return 0, fmt.Errorf("%q is more than any machine has", s)
+	}
+	return int64(n), nil
+}
+
+// minMemoryFlag is the smallest --memory accepted: below it every host would
+// be scanned alone, which --jobs 1 says more plainly.
+const minMemoryFlag = 16 << 20

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -63,6 +64,12 @@ type LoadOptions struct {
 	// returns the bytes to parse instead (transaction-log recovery), with
 	// notes for the report. It must not modify its inputs.
 	Replay func(primary []byte, logs []NamedData) (data []byte, notes []string, err error)
+	// MapAbove, when positive, is the size from which a hive that is a
+	// file of the operating system (not a member of an archive or a file
+	// inside a disk image) is memory-mapped instead of read into memory:
+	// the kernel reads its pages as they are used and may drop them again,
+	// so a large hive is read through the file. Loaded.Close unmaps it.
+	MapAbove int64
 }
 
 // NamedData is a file's bytes with its display name.
@@ -76,6 +83,22 @@ type Loaded struct {
 	Set      *hive.Set
 	Files    []File
 	Problems []Problem
+	// Mapped counts the hives read through memory-mapped files.
+	Mapped int
+
+	unmap []func() error
+}
+
+// Close releases the files Load mapped (LoadOptions.MapAbove). Nothing read
+// from the set (hive bytes, value data, keys) may be used afterwards: copy
+// what must outlive the host first.
+func (l *Loaded) Close() error {
+	var errs []error
+	for _, u := range l.unmap {
+		errs = append(errs, u())
+	}
+	l.unmap = nil
+	return errors.Join(errs...)
 }
 
 // Load reads, hashes and parses the hives of one host and hashes their logs.
@@ -89,7 +112,11 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 			return out
 		}
 		f := File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, User: c.User, Label: c.Label, Kind: hive.KindUnknown.String()}
-		data, sum, info, err := readAll(src.FS, c.Path, opts.Hive)
+		data, sum, info, unmap, err := readHive(src.FS, c.Path, opts.Hive, opts.MapAbove)
+		if unmap != nil {
+			out.unmap = append(out.unmap, unmap)
+			out.Mapped++
+		}
 		f.SHA256 = sum
 		if info != nil {
 			f.ModTime, f.Sys = info.ModTime(), info.Sys()
@@ -273,6 +300,42 @@ func nameHost(out *Loaded, h *Host) {
 
 // readAll reads a whole file and hashes it, refusing files above the size
 // limit before reading them.
+// readHive reads and hashes a hive like readAll, or maps it when it is an
+// operating-system file of at least mapAbove bytes (mapAbove > 0); unmap is
+// then the function that releases the mapping.
+func readHive(fsys fs.FS, p string, o hive.Options, mapAbove int64) (data []byte, sum string, info fs.FileInfo, unmap func() error, err error) {
+	if mapAbove > 0 && canMap {
+		f, err := fsys.Open(p)
+		if err != nil {
+			return nil, "", nil, nil, err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return nil, "", nil, nil, err
+		}
+		if of, ok := f.(*os.File); ok && st.Mode().IsRegular() && st.Size() >= mapAbove && st.Size() <= maxOf(o) {
+			if b, unmap, err := mapFile(of, st.Size()); err == nil {
+				h := sha256.New()
+				h.Write(b)
+				return b, hex.EncodeToString(h.Sum(nil)), st, unmap, nil
+			}
+			// A file the system would not map (a special file system)
+			// is read like any other.
+		}
+	}
+	data, sum, info, err = readAll(fsys, p, o)
+	return data, sum, info, nil, err
+}
+
+// maxOf is the largest file o accepts.
+func maxOf(o hive.Options) int64 {
+	if o.MaxSize > 0 {
+		return o.MaxSize
+	}
+	return hive.DefaultMaxSize
+}
+
 func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
@@ -283,10 +346,7 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 	if err != nil {
 		return nil, "", nil, err
 	}
-	max := o.MaxSize
-	if max <= 0 {
-		max = hive.DefaultMaxSize
-	}
+	max := maxOf(o)
 	if st.Size() > max {
 		return nil, "", st, fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
 	}

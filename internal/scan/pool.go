@@ -5,6 +5,10 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/dustin/go-humanize"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/semaphore"
+
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/evidence"
@@ -43,6 +47,10 @@ type Progress interface {
 // runJobs scans the jobs with Options.Jobs workers and returns their results
 // in the order of jobs. On cancellation the hosts not yet scanned have empty
 // results.
+//
+// Hosts start in order, each when its estimated memory (hostCost) fits in
+// what the hosts being scanned leave of Options.Memory; a host larger than
+// the whole budget waits for the others to finish and is scanned alone.
 func runJobs(ctx context.Context, jobs []*job, opts Options) []hostResult {
 	n := opts.Jobs
 	if n <= 0 {
@@ -62,6 +70,9 @@ func runJobs(ctx context.Context, jobs []*job, opts Options) []hostResult {
 		opts.Progress.Start(len(jobs), total)
 	}
 	results := make([]hostResult, len(jobs))
+	budget := opts.memory()
+	mem := semaphore.NewWeighted(budget)
+	costs := make([]int64, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range n {
@@ -80,10 +91,21 @@ func runJobs(ctx context.Context, jobs []*job, opts Options) []hostResult {
 					}
 				}
 				j.owner.release()
+				mem.Release(costs[i])
 			}
 		}()
 	}
-	for i := range jobs {
+	log := zerolog.Ctx(ctx)
+	for i, j := range jobs {
+		cost := hostCost(j.host, opts)
+		if cost > budget {
+			log.Warn().Str("host", j.host.Name).Str("needs", humanize.IBytes(uint64(cost))).Str("memory", humanize.IBytes(uint64(budget))).
+				Msg("host needs more than the memory budget (--memory): scanned alone")
+		}
+		costs[i] = min(max(cost, 1), budget)
+		if mem.Acquire(ctx, costs[i]) != nil {
+			costs[i] = 0 // cancelled: the worker only releases the job
+		}
 		next <- i
 	}
 	close(next)

@@ -4,6 +4,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,15 @@ type Options struct {
 	Kinds []KindOverride
 	// Jobs is how many hosts are scanned at once (runtime.NumCPU() when 0).
 	Jobs int
+	// Memory bounds what the hosts being scanned at once may hold, as
+	// estimated from the sizes of their hives and logs (hostCost): a host
+	// waits until it fits, and one larger than the whole budget is scanned
+	// alone. 0 is DefaultMemory().
+	Memory int64
+	// MapAbove is the size from which a hive that is an operating-system
+	// file is read through a memory mapping instead of into memory
+	// (DefaultMapAbove when 0, never when negative).
+	MapAbove int64
 	// Shard, when Count > 1, limits the scan to the hosts this shard owns.
 	Shard Shard
 	// Progress, when not nil, is told about hosts as they are scanned.
@@ -314,16 +324,70 @@ func readHead(p string) ([]byte, error) {
 }
 
 // scanHost reads one host, runs the analyzers and deleted-record recovery
-// over it and returns its part of the report.
+// over it and returns its part of the report. Its hives are released when
+// it returns: what the result keeps of them is copied first.
 func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts Options) hostResult {
 	log := zerolog.Ctx(ctx)
-	var out hostResult
-	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf}
+	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf, MapAbove: opts.mapAbove()}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
 	log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
-	loaded := evidence.Load(ctx, src, h, lopts)
+	var out hostResult
+	var loaded *evidence.Loaded
+	err := evidence.Guard(func() {
+		loaded = evidence.Load(ctx, src, h, lopts)
+		out = analyseHost(ctx, src, h, loaded, opts)
+	})
+	if err != nil {
+		// A mapped hive changed under the scan: what was found before the
+		// fault is lost with the host's state, the inputs are still listed.
+		desc := report.Host{Name: h.Name, Root: h.Root, HiveKinds: []string{}, Users: []report.User{}}
+		var files []evidence.File
+		if loaded != nil {
+			desc.Name, desc.Root, files = loaded.Set.Host, loaded.Set.Root, loaded.Files
+			// What the host's description needs was mostly read before
+			// the fault; a fault here leaves the plain description.
+			_ = evidence.Guard(func() { desc = describeHost(loaded.Set) })
+		} else {
+			for _, c := range h.Hives {
+				files = append(files, evidence.File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, Kind: hive.KindUnknown.String(), Err: err})
+			}
+		}
+		name := desc.Name
+		out = hostResult{host: &desc, problems: []report.Problem{{Host: name, Message: "host not scanned to the end, its findings are left out: " + err.Error()}}}
+		for _, f := range files {
+			out.inputs = append(out.inputs, input(src, h, name, f))
+			out.bytes += f.Size
+		}
+		log.Error().Err(err).Str("host", name).Msg("host not scanned to the end")
+	}
+	if loaded != nil {
+		if loaded.Mapped > 0 {
+			detach(out.findings)
+			log.Debug().Str("host", h.Name).Int("mapped", loaded.Mapped).Msg("hives read through mapped files")
+		}
+		if err := loaded.Close(); err != nil {
+			log.Warn().Err(err).Str("host", h.Name).Msg("releasing mapped hives")
+		}
+	}
+	return out
+}
+
+// detach copies the binary data of findings, which may point into a mapped
+// hive that is about to be released.
+func detach(fs []report.Finding) {
+	for i := range fs {
+		if b, ok := fs[i].Data.([]byte); ok {
+			fs[i].Data = bytes.Clone(b)
+		}
+	}
+}
+
+// analyseHost runs the analyzers and deleted-record recovery over a loaded
+// host.
+func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loaded *evidence.Loaded, opts Options) hostResult {
+	var out hostResult
 	for _, p := range loaded.Problems {
 		out.problems = append(out.problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
 	}

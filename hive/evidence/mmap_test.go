@@ -1,0 +1,149 @@
+package evidence
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/hivescan/hivescan/hive/hivetest"
+)
+
+// bigUserHive builds an NTUSER hive with enough values to span many pages.
+func bigUserHive(t *testing.T) []byte {
+	t.Helper()
+	run := &hivetest.Key{Name: "Run"}
+	for i := range 400 {
+		run.Values = append(run.Values, hivetest.SZ(fmt.Sprintf("value%03d", i), `C:\Program Files\App\app.exe --with a long argument to fill the page`))
+	}
+	root := &hivetest.Key{Name: "ROOT", Subkeys: []*hivetest.Key{{Name: "Environment"}, {Name: "Software", Subkeys: []*hivetest.Key{{Name: "Microsoft", Subkeys: []*hivetest.Key{{Name: "Windows", Subkeys: []*hivetest.Key{{Name: "CurrentVersion", Subkeys: []*hivetest.Key{run}}}}}}}}}}
+	h, err := hivetest.Build(root, hivetest.Options{FileName: `\??\C:\Users\bob\ntuser.dat`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Bytes
+}
+
+func loadDir(t *testing.T, dir string, mapAbove int64) *Loaded {
+	t.Helper()
+	src := Source{FS: os.DirFS(dir), Root: ".", Name: dir}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil || len(res.Hosts) != 1 {
+		t.Fatalf("discover: %v, %+v", err, res)
+	}
+	return Load(context.Background(), src, res.Hosts[0], LoadOptions{MapAbove: mapAbove})
+}
+
+// Hives at least MapAbove bytes long that are operating-system files are
+// mapped, read the same and hashed the same; smaller ones, and files of
+// other file systems, are read into memory.
+func TestLoadMapsLargeFiles(t *testing.T) {
+	if !canMap {
+		t.Skip("no memory-mapped files on this system")
+	}
+	b := bigUserHive(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "Users", "bob", "NTUSER.DAT")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	for _, tc := range []struct {
+		name     string
+		mapAbove int64
+		mapped   int
+	}{
+		{"never", 0, 0},
+		{"above its size", int64(len(b)) + 1, 0},
+		{"at its size", int64(len(b)), 1},
+		{"every file", 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := loadDir(t, dir, tc.mapAbove)
+			defer l.Close()
+			if l.Mapped != tc.mapped || len(l.unmap) != tc.mapped {
+				t.Fatalf("mapped %d hives, want %d", l.Mapped, tc.mapped)
+			}
+			if len(l.Files) != 1 || l.Files[0].SHA256 != hex.EncodeToString(sum[:]) || l.Files[0].Err != nil {
+				t.Fatalf("files: %+v", l.Files)
+			}
+			e := l.Set.Users()
+			if len(e) != 1 || string(e[0].Hive.Bytes()) != string(b) {
+				t.Fatal("the hive's bytes differ from the file's")
+			}
+			k, err := e[0].Hive.Key(`Software\Microsoft\Windows\CurrentVersion\Run`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vs, err := k.Values(); err != nil || len(vs) != 400 {
+				t.Fatalf("Run: %d values, %v", len(vs), err)
+			}
+		})
+	}
+	// A file of another file system is read, whatever MapAbove says.
+	src := Source{FS: fstest.MapFS{"NTUSER.DAT": {Data: b}}, Root: ".", Name: "mem"}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil || len(res.Hosts) != 1 {
+		t.Fatal(err)
+	}
+	if l := Load(context.Background(), src, res.Hosts[0], LoadOptions{MapAbove: 1}); l.Mapped != 0 {
+		t.Errorf("a MapFS file was mapped")
+	}
+}
+
+// A mapped hive shortened after it was opened faults when its lost pages are
+// read: Guard turns that into ErrFault instead of a crash, and the data
+// before the cut still reads.
+func TestGuardMappedFileShortened(t *testing.T) {
+	if !canMap {
+		t.Skip("no memory-mapped files on this system")
+	}
+	b := bigUserHive(t)
+	if len(b) < 3*4096 {
+		t.Fatalf("test hive of %d bytes is too small", len(b))
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "NTUSER.DAT")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := loadDir(t, dir, 1)
+	defer l.Close()
+	if l.Mapped != 1 {
+		t.Fatalf("mapped %d", l.Mapped)
+	}
+	data := l.Set.Users()[0].Hive.Bytes()
+	if err := os.Truncate(p, 4096); err != nil {
+		t.Fatal(err)
+	}
+	var sum int
+	err := Guard(func() {
+		sum += int(data[100])
+		sum += int(data[len(data)-1])
+	})
+	if !errors.Is(err, ErrFault) {
+		t.Fatalf("reading past the cut: %v, want ErrFault", err)
+	}
+	if err := Guard(func() { sum += int(data[200]) }); err != nil {
+		t.Fatalf("reading before the cut: %v", err)
+	}
+}
+
+// Guard leaves other panics alone.
+func TestGuardOtherPanics(t *testing.T) {
+	defer func() {
+		if p := recover(); p != "boom" {
+			t.Fatalf("recovered %v, want the original panic", p)
+		}
+	}()
+	_ = Guard(func() { panic("boom") })
+	t.Fatal("Guard swallowed a panic")
+}
