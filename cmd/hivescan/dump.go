@@ -7,8 +7,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/deleted"
 	"github.com/hivescan/hivescan/hive/dump"
+	ev "github.com/hivescan/hivescan/hive/evidence"
 	"github.com/hivescan/hivescan/internal/scan"
 )
 
@@ -52,46 +54,58 @@ Examples:
 			if st, err := os.Stat(c.Args().Get(0)); err == nil && st.IsDir() {
 				return usageErr("dump: %s is a folder: dump reads one hive file (hivescan hives %s lists the hives in it)", c.Args().Get(0), c.Args().Get(0))
 			}
-			entry, file, err := scan.OpenHive(c.Context, c.Args().Get(0), c.Bool("no-logs"))
+			entry, file, release, err := scan.OpenHive(c.Context, c.Args().Get(0), c.Bool("no-logs"))
+			defer release()
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			for _, n := range file.Notes {
-				fmt.Fprintf(e.stderr, "hivescan: %s: %s\n", file.Display, n)
+			var runErr error
+			if err := ev.Guard(func() { runErr = dumpEntry(c, e, entry, file) }); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", file.Display, err)}
 			}
-			key := c.Args().Get(1)
-			if key == "" {
-				key = `\`
-			}
-			if _, err := entry.Key(key); err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			if format == "bodyfile" {
-				var rec *deleted.Records
-				if c.Bool("deleted") {
-					if rec, _, _, err = deleted.Analyze(c.Context, entry.Hive); err != nil {
-						return &exitError{code: exitUsage, err: fmt.Errorf("deleted records: %w", err)}
-					}
-				}
-				if err := writeBodyfile(c.Context, e.stdout, e.stderr, entry, key, rec); err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-				return nil
-			}
-			if err := dump.Write(c.Context, e.stdout, entry.Hive, key, format); err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			if !c.Bool("deleted") {
-				return nil
-			}
-			rec, _, _, err := deleted.Analyze(c.Context, entry.Hive)
-			if err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("deleted records: %w", err)}
-			}
-			if err := dump.WriteDeleted(e.stdout, rec, key, format); err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			return nil
+			return runErr
 		},
 	}
+}
+
+// dumpEntry writes the dump of an opened hive (its bytes may be mapped).
+func dumpEntry(c *cli.Context, e *env, entry *hive.Entry, file ev.File) error {
+	format := strings.ToLower(c.String("format"))
+	for _, n := range file.Notes {
+		fmt.Fprintf(e.stderr, "hivescan: %s: %s\n", file.Display, n)
+	}
+	key := c.Args().Get(1)
+	if key == "" {
+		key = `\`
+	}
+	if _, err := entry.Key(key); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if format == "bodyfile" {
+		var rec *deleted.Records
+		if c.Bool("deleted") {
+			var err error
+			if rec, _, _, err = deleted.Analyze(c.Context, entry.Hive); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("deleted records: %w", err)}
+			}
+		}
+		if err := writeBodyfile(c.Context, e.stdout, e.stderr, entry, key, rec); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		return nil
+	}
+	if err := dump.Write(c.Context, e.stdout, entry.Hive, key, format); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if !c.Bool("deleted") {
+		return nil
+	}
+	rec, _, _, err := deleted.Analyze(c.Context, entry.Hive)
+	if err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("deleted records: %w", err)}
+	}
+	if err := dump.WriteDeleted(e.stdout, rec, key, format); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench-scan-vs-dump.sh: the CPU time (user + system) of `hivescan scan` of
+# one host against `hivescan dump --format jsonl` of each of its hives, each
+# a fresh process as a responder runs them, and their ratio (the goal of
+# issue 15: a scan at most 0.5x a full dump).
+#
+#   scripts/bench-scan-vs-dump.sh [RUNS]      (default 10; medians printed)
+#
+# The host is regipy's SYSTEM, SAM, SECURITY, Amcache.hve, NTUSER.DAT and
+# UsrClass.dat with its logs from the corpus ($HIVESCAN_CORPUS, default
+# ../shared/corpus), laid out as BenchmarkScanVsDump lays them out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+corpus=${HIVESCAN_CORPUS:-../shared/corpus}
+src=$corpus/mkorman90__regipy/regipy_tests/data
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/hivescan" ./cmd/hivescan
+host=$tmp/host
+mkdir -p "$host/Windows/System32/config" "$host/Windows/AppCompat/Programs" "$host/Users/user/AppData/Local/Microsoft/Windows"
+cp "$src/SYSTEM" "$src/SAM" "$src/SECURITY" "$host/Windows/System32/config/"
+cp "$src/amcache.hve" "$host/Windows/AppCompat/Programs/Amcache.hve"
+cp "$src/NTUSER.DAT" "$host/Users/user/"
+cp "$src/UsrClass.dat" "$src/UsrClass.dat.LOG1" "$src/UsrClass.dat.LOG2" "$host/Users/user/AppData/Local/Microsoft/Windows/"
+hives=("$host/Windows/System32/config/SYSTEM" "$host/Windows/System32/config/SAM" "$host/Windows/System32/config/SECURITY"
+	"$host/Windows/AppCompat/Programs/Amcache.hve" "$host/Users/user/NTUSER.DAT" "$host/Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat")
+
+cpu() { # CPU seconds of one command
+	/usr/bin/time -f "%U %S" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+	awk '{print $1 + $2}' "$tmp/t"
+}
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+: >"$tmp/scan"
+: >"$tmp/dump"
+: >"$tmp/live"
+for ((i = 0; i < runs; i++)); do
+	cpu "$tmp/hivescan" scan --quiet --problems-ok --format jsonl "$host" >>"$tmp/scan"
+	cpu "$tmp/hivescan" scan --quiet --problems-ok --no-deleted --format jsonl "$host" >>"$tmp/live"
+	t=0
+	for h in "${hives[@]}"; do
+		t=$(echo "$t + $(cpu "$tmp/hivescan" dump --format jsonl "$h")" | bc)
+	done
+	echo "$t" >>"$tmp/dump"
+done
+s=$(median <"$tmp/scan")
+l=$(median <"$tmp/live")
+d=$(median <"$tmp/dump")
+printf 'scan %.2f s, scan --no-deleted %.2f s, dump of its %d hives %.2f s (medians of %d runs)\n' "$s" "$l" "${#hives[@]}" "$d" "$runs"
+printf 'scan/dump %.2f, scan --no-deleted/dump %.2f\n' "$(echo "$s / $d" | bc -l)" "$(echo "$l / $d" | bc -l)"
