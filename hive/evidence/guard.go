@@ -20,14 +20,15 @@ type faulter interface {
 // Guard runs fn on the calling goroutine with memory faults turned into
 // ErrFault instead of crashing the process, so that a mapped hive that
 // changes under the scan (LoadOptions.MapAbove) costs its host, not the
-// run. Other panics go on unchanged. fn must not start goroutines that touch
+// run. Other panics, faults at addresses outside every mapped file (a nil
+// pointer) among them, go on unchanged. fn must not start goroutines that touch
 // mapped bytes: the guard covers the calling goroutine only.
 func Guard(fn func()) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			f, ok := p.(faulter)
-			if !ok {
+			if !ok || !inMapping(f.Addr()) {
 				panic(p)
 			}
 			err = fmt.Errorf("%w: %v", ErrFault, f)

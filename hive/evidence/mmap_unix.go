@@ -20,5 +20,9 @@ func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return b, func() error { return unix.Munmap(b) }, nil
+	forget := track(b)
+	return b, func() error {
+		forget()
+		return unix.Munmap(b)
+	}, nil
 }
