@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,8 +63,11 @@ type LoadOptions struct {
 	KindOf func(display string) hive.Kind
 	// Replay, when set, is offered every dirty hive with its logs and
 	// returns the bytes to parse instead (transaction-log recovery), with
-	// notes for the report. It must not modify its inputs.
-	Replay func(primary []byte, logs []NamedData) (data []byte, notes []string, err error)
+	// notes for the report. work is a copy of primary that it may modify
+	// and return (for a mapped hive, a private writable mapping of its
+	// file, whose pages are copied only when written); it must not modify
+	// primary or the logs.
+	Replay func(primary, work []byte, logs []NamedData) (data []byte, notes []string, err error)
 	// MapAbove, when positive, is the size from which a hive that is a
 	// file of the operating system (not a member of an archive or a file
 	// inside a disk image) is memory-mapped instead of read into memory:
@@ -151,7 +155,15 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 			}
 			switch {
 			case opts.Replay != nil && len(logData) > 0:
-				rec, notes, err := opts.Replay(data, logData)
+				work, release := workCopy(src.FS, c.Path, data, unmap != nil)
+				rec, notes, err := opts.Replay(data, work, logData)
+				switch {
+				case release == nil:
+				case err == nil && len(rec) > 0 && len(work) > 0 && &rec[0] == &work[0]:
+					out.unmap = append(out.unmap, release) // the hive is parsed from it
+				default:
+					_ = release()
+				}
 				f.Notes = append(f.Notes, notes...)
 				if err != nil {
 					f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
@@ -326,6 +338,24 @@ func readHive(fsys fs.FS, p string, o hive.Options, mapAbove int64) (data []byte
 	}
 	data, sum, info, err = readAll(fsys, p, o)
 	return data, sum, info, nil, err
+}
+
+// workCopy returns a copy of a hive's bytes that log replay may write: for
+// a mapped hive a private writable mapping of its file (release unmaps it),
+// whose pages are copied only when written, else a copy in memory (release
+// nil).
+func workCopy(fsys fs.FS, p string, data []byte, mapped bool) (work []byte, release func() error) {
+	if mapped {
+		if f, err := fsys.Open(p); err == nil {
+			defer f.Close()
+			if of, ok := f.(*os.File); ok {
+				if b, unmap, err := mapCopy(of, int64(len(data))); err == nil {
+					return b, unmap
+				}
+			}
+		}
+	}
+	return slices.Clone(data), nil
 }
 
 // maxOf is the largest file o accepts.

@@ -13,3 +13,7 @@ const canMap = false
 func mapFile(*os.File, int64) ([]byte, func() error, error) {
 	return nil, nil, errors.New("memory-mapped files are not supported on this system")
 }
+
+func mapCopy(*os.File, int64) ([]byte, func() error, error) {
+	return nil, nil, errors.New("memory-mapped files are not supported on this system")
+}

@@ -194,3 +194,66 @@ func useAfterRelease(t *testing.T) func() {
 
 // sink keeps reads of mapped bytes from being optimised away.
 var sink byte
+
+// Log replay of a mapped dirty hive writes into a private writable mapping:
+// the primary's bytes and the file stay as they were, and the mapping the
+// hive is parsed from is released with the others.
+func TestReplayWritesAPrivateCopy(t *testing.T) {
+	if !canMap {
+		t.Skip("no memory-mapped files on this system")
+	}
+	b := bigUserHive(t)
+	hivetest.MarkDirty(b, 7)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "NTUSER.DAT")
+	for name, data := range map[string][]byte{"NTUSER.DAT": b, "NTUSER.DAT.LOG1": logBytes(t)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		changed bool
+		mapped  int // mappings held after Load
+	}{
+		{"logs changed the hive", true, 2},
+		{"logs changed nothing", false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := Source{FS: os.DirFS(dir), Root: ".", Name: dir}
+			res, err := Discover(context.Background(), src, Options{})
+			if err != nil || len(res.Hosts) != 1 || len(res.Hosts[0].Hives) != 1 || len(res.Hosts[0].Hives[0].Logs) != 1 {
+				t.Fatalf("discover: %v, %+v", err, summarize(res))
+			}
+			const at = 4096 + 100
+			replay := func(primary, work []byte, logs []NamedData) ([]byte, []string, error) {
+				if len(work) != len(primary) || &work[0] == &primary[0] || string(work) != string(primary) {
+					t.Fatal("work is not a copy of the primary")
+				}
+				was := work[at]
+				work[at] ^= 0xFF
+				if primary[at] != was {
+					t.Error("a write to the copy changed the primary")
+				}
+				work[at] = was
+				if !tc.changed {
+					return nil, nil, nil
+				}
+				return work, []string{"applied"}, nil
+			}
+			l := Load(context.Background(), src, res.Hosts[0], LoadOptions{MapAbove: 1, Replay: replay})
+			if len(l.unmap) != tc.mapped || l.Files[0].Err != nil {
+				t.Fatalf("%d mappings held, want %d; files %+v", len(l.unmap), tc.mapped, l.Files)
+			}
+			if got := l.Set.Users()[0].Hive.Bytes(); string(got) != string(b) {
+				t.Error("the parsed hive differs")
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if disk, err := os.ReadFile(p); err != nil || string(disk) != string(b) {
+				t.Fatalf("the evidence file changed: %v", err)
+			}
+		})
+	}
+}

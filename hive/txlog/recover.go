@@ -119,11 +119,25 @@ func (r *replay) grow(size uint32) {
 // than 4096 bytes or without the regf signature); every problem with a log
 // is reported in Result.Skipped or Applied.Stop.
 func Recover(primary []byte, logs []Log) (*Result, error) {
+	if _, err := openPrimary(primary); err != nil {
+		return nil, err
+	}
+	return RecoverInto(slices.Clone(primary), primary, logs)
+}
+
+// RecoverInto is Recover applying the logs to work, a copy of primary of
+// the same length that it may modify (a private writable mapping of the
+// primary's file, say, whose pages are copied only when a log writes them).
+// Result.Data is work, or a longer copy of it when the logs grow the hive.
+func RecoverInto(work, primary []byte, logs []Log) (*Result, error) {
 	pb, err := openPrimary(primary)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Data: slices.Clone(primary)}
+	if len(work) != len(primary) {
+		return nil, fmt.Errorf("recovery copy of %d bytes for a primary of %d", len(work), len(primary))
+	}
+	res := &Result{Data: work}
 	res.Dirty, res.Why = dirty(pb)
 	if !res.Dirty {
 		for _, l := range logs {

@@ -7,15 +7,15 @@ import (
 	"github.com/hivescan/hivescan/hive/txlog"
 )
 
-// replay applies transaction logs to a dirty hive in memory (hive/txlog) and
-// describes what it did for the report. It returns nil data when no log
+// replay applies transaction logs to work, a copy of a dirty hive (hive/txlog),
+// and describes what it did for the report. It returns nil data when no log
 // changed anything, so that the hive is parsed as found.
-func replay(primary []byte, logs []evidence.NamedData) ([]byte, []string, error) {
+func replay(primary, work []byte, logs []evidence.NamedData) ([]byte, []string, error) {
 	in := make([]txlog.Log, len(logs))
 	for i, l := range logs {
 		in[i] = txlog.Log{Name: l.Name, Data: l.Data}
 	}
-	res, err := txlog.Recover(primary, in)
+	res, err := txlog.RecoverInto(work, primary, in)
 	if err != nil {
 		return nil, nil, err
 	}
