@@ -109,11 +109,19 @@ func (l *Loaded) Close() error {
 // Files that cannot be used are listed with their error and as problems;
 // the rest of the host is still loaded.
 func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
-	out := &Loaded{Set: &hive.Set{Host: h.Name, Root: src.display(h.Root)}}
+	out := new(Loaded)
+	LoadInto(ctx, src, h, opts, out)
+	return out
+}
+
+// LoadInto is Load filling out, which holds what was mapped even when a
+// fault (see Guard) cuts the load short: Close it either way.
+func LoadInto(ctx context.Context, src Source, h *Host, opts LoadOptions, out *Loaded) {
+	*out = Loaded{Set: &hive.Set{Host: h.Name, Root: src.display(h.Root)}}
 	for _, c := range h.Hives {
 		if ctx.Err() != nil {
 			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: ctx.Err().Error()})
-			return out
+			return
 		}
 		f := File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, User: c.User, Label: c.Label, Kind: hive.KindUnknown.String()}
 		data, sum, info, unmap, err := readHive(src.FS, c.Path, opts.Hive, opts.MapAbove)
@@ -235,7 +243,7 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 	}
 	out.Set.Volume = wholeVolume(src, h)
 	nameHost(out, h)
-	return out
+	return
 }
 
 // readSide reads and hashes a file that goes with the hives (a transaction
@@ -310,34 +318,29 @@ func nameHost(out *Loaded, h *Host) {
 	}
 }
 
-// readAll reads a whole file and hashes it, refusing files above the size
-// limit before reading them.
 // readHive reads and hashes a hive like readAll, or maps it when it is an
 // operating-system file of at least mapAbove bytes (mapAbove > 0); unmap is
 // then the function that releases the mapping.
 func readHive(fsys fs.FS, p string, o hive.Options, mapAbove int64) (data []byte, sum string, info fs.FileInfo, unmap func() error, err error) {
-	if mapAbove > 0 && canMap {
-		f, err := fsys.Open(p)
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		if of, ok := f.(*os.File); ok && st.Mode().IsRegular() && st.Size() >= mapAbove && st.Size() <= maxOf(o) {
-			if b, unmap, err := mapFile(of, st.Size()); err == nil {
-				h := sha256.New()
-				h.Write(b)
-				return b, hex.EncodeToString(h.Sum(nil)), st, unmap, nil
-			}
-			// A file the system would not map (a special file system)
-			// is read like any other.
-		}
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, "", nil, nil, err
 	}
-	data, sum, info, err = readAll(fsys, p, o)
-	return data, sum, info, nil, err
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	if of, ok := f.(*os.File); ok && canMap && mapAbove > 0 && st.Mode().IsRegular() && st.Size() >= mapAbove && st.Size() <= maxOf(o) {
+		if b, unmap, err := mapFile(of, st.Size()); err == nil {
+			sum := sha256.Sum256(b)
+			return b, hex.EncodeToString(sum[:]), st, unmap, nil
+		}
+		// A file the system would not map (a special file system) is
+		// read like any other.
+	}
+	data, sum, err = readOpen(f, st, o)
+	return data, sum, st, nil, err
 }
 
 // workCopy returns a copy of a hive's bytes that log replay may write: for
@@ -366,6 +369,8 @@ func maxOf(o hive.Options) int64 {
 	return hive.DefaultMaxSize
 }
 
+// readAll reads a whole file and hashes it, refusing files above the size
+// limit before reading them.
 func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
@@ -376,9 +381,15 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 	if err != nil {
 		return nil, "", nil, err
 	}
+	data, sum, err := readOpen(f, st, o)
+	return data, sum, st, err
+}
+
+// readOpen is readAll for an open file whose Stat gave st.
+func readOpen(f fs.File, st fs.FileInfo, o hive.Options) ([]byte, string, error) {
 	max := maxOf(o)
 	if st.Size() > max {
-		return nil, "", st, fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
+		return nil, "", fmt.Errorf("%d bytes: %w (%d)", st.Size(), hive.ErrTooLarge, max)
 	}
 	// Read straight into a buffer of the stated size; a file that shrank
 	// while being read is what was read, one that grew is read on, up to
@@ -389,14 +400,14 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		data = data[:n]
 	case err != nil:
-		return nil, "", st, err
+		return nil, "", err
 	default:
 		var more [4096]byte
 		for {
 			m, err := f.Read(more[:])
 			if m > 0 {
 				if int64(len(data)+m) > max {
-					return nil, "", st, fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
+					return nil, "", fmt.Errorf("grew past %d bytes while reading: %w", max, hive.ErrTooLarge)
 				}
 				data = append(data, more[:m]...)
 			}
@@ -404,12 +415,12 @@ func readAll(fsys fs.FS, p string, o hive.Options) ([]byte, string, fs.FileInfo,
 				break
 			}
 			if err != nil {
-				return nil, "", st, err
+				return nil, "", err
 			}
 		}
 	}
 	sum := sha256.Sum256(data)
-	return data, hex.EncodeToString(sum[:]), st, nil
+	return data, hex.EncodeToString(sum[:]), nil
 }
 
 // folderOf returns the folder part of a display path (either separator).

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
 )
 
@@ -255,5 +256,47 @@ func TestReplayWritesAPrivateCopy(t *testing.T) {
 				t.Fatalf("the evidence file changed: %v", err)
 			}
 		})
+	}
+}
+
+// A fault while a host loads still leaves its mappings in the Loaded, so
+// that Close releases them.
+func TestFaultDuringLoadKeepsMappings(t *testing.T) {
+	if !canMap {
+		t.Skip("no memory-mapped files on this system")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "NTUSER.DAT")
+	if err := os.WriteFile(p, bigUserHive(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := Source{FS: os.DirFS(dir), Root: ".", Name: dir}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil || len(res.Hosts) != 1 {
+		t.Fatal(err)
+	}
+	// KindOf runs between hashing and parsing: shorten the file there, so
+	// that parsing its root cell faults.
+	opts := LoadOptions{MapAbove: 1, KindOf: func(string) hive.Kind {
+		if err := os.Truncate(p, 4096); err != nil {
+			t.Fatal(err)
+		}
+		return hive.KindUnknown
+	}}
+	l := new(Loaded)
+	if err := Guard(func() { LoadInto(context.Background(), src, res.Hosts[0], opts, l) }); !errors.Is(err, ErrFault) {
+		t.Fatalf("load of a shortened hive: %v, want ErrFault", err)
+	}
+	if l.Mapped != 1 || len(l.unmap) != 1 {
+		t.Fatalf("the Loaded holds %d mappings, want the hive's", len(l.unmap))
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mappings.Lock()
+	left := len(mappings.ranges)
+	mappings.Unlock()
+	if left != 0 {
+		t.Errorf("%d mappings still tracked after Close", left)
 	}
 }

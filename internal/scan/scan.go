@@ -334,9 +334,11 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	}
 	log.Info().Str("host", h.Name).Int("hives", len(h.Hives)).Msg("reading host")
 	var out hostResult
-	var loaded *evidence.Loaded
+	loaded := new(evidence.Loaded) // holds the mappings even when a fault cuts the load short
+	loadDone := false
 	err := evidence.Guard(func() {
-		loaded = evidence.Load(ctx, src, h, lopts)
+		evidence.LoadInto(ctx, src, h, lopts, loaded)
+		loadDone = true
 		out = analyseHost(ctx, src, h, loaded, opts)
 	})
 	if err != nil {
@@ -344,7 +346,7 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 		// fault is lost with the host's state, the inputs are still listed.
 		desc := report.Host{Name: h.Name, Root: h.Root, HiveKinds: []string{}, Users: []report.User{}}
 		var files []evidence.File
-		if loaded != nil {
+		if loadDone {
 			desc.Name, desc.Root, files = loaded.Set.Host, loaded.Set.Root, loaded.Files
 			// What the host's description needs was mostly read before
 			// the fault; a fault here leaves the plain description.
@@ -362,14 +364,12 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 		}
 		log.Error().Err(err).Str("host", name).Msg("host not scanned to the end")
 	}
-	if loaded != nil {
-		if loaded.Mapped > 0 {
-			detach(out.findings)
-			log.Debug().Str("host", h.Name).Int("mapped", loaded.Mapped).Msg("hives read through mapped files")
-		}
-		if err := loaded.Close(); err != nil {
-			log.Warn().Err(err).Str("host", h.Name).Msg("releasing mapped hives")
-		}
+	if loaded.Mapped > 0 {
+		detach(out.findings)
+		log.Debug().Str("host", h.Name).Int("mapped", loaded.Mapped).Msg("hives read through mapped files")
+	}
+	if err := loaded.Close(); err != nil {
+		log.Warn().Err(err).Str("host", h.Name).Msg("releasing mapped hives")
 	}
 	return out
 }
