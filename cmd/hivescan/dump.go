@@ -54,14 +54,25 @@ Examples:
 			if st, err := os.Stat(c.Args().Get(0)); err == nil && st.IsDir() {
 				return usageErr("dump: %s is a folder: dump reads one hive file (hivescan hives %s lists the hives in it)", c.Args().Get(0), c.Args().Get(0))
 			}
-			entry, file, release, err := scan.OpenHive(c.Context, c.Args().Get(0), c.Bool("no-logs"))
-			defer release()
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
+			// The hive may be read through a mapping: a fault while it is
+			// hashed or dumped (the file shortened meanwhile) is an error.
+			// The mapping is released after the guard: Guard tells a fault
+			// in it by its being mapped still.
 			var runErr error
-			if err := ev.Guard(func() { runErr = dumpEntry(c, e, entry, file) }); err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", file.Display, err)}
+			release := func() {}
+			defer func() { release() }()
+			if err := ev.Guard(func() {
+				var entry *hive.Entry
+				var file ev.File
+				var err error
+				entry, file, release, err = scan.OpenHive(c.Context, c.Args().Get(0), c.Bool("no-logs"))
+				if err != nil {
+					runErr = &exitError{code: exitUsage, err: err}
+					return
+				}
+				runErr = dumpEntry(c, e, entry, file)
+			}); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", c.Args().Get(0), err)}
 			}
 			return runErr
 		},

@@ -164,14 +164,12 @@ func LoadInto(ctx context.Context, src Source, h *Host, opts LoadOptions, out *L
 			switch {
 			case opts.Replay != nil && len(logData) > 0:
 				work, release := workCopy(src.FS, c.Path, data, unmap != nil)
-				rec, notes, err := opts.Replay(data, work, logData)
-				switch {
-				case release == nil:
-				case err == nil && len(rec) > 0 && len(work) > 0 && &rec[0] == &work[0]:
-					out.unmap = append(out.unmap, release) // the hive is parsed from it
-				default:
-					_ = release()
+				if release != nil {
+					// Released with the host (the hive may be parsed
+					// from it), or by Close after a fault in the replay.
+					out.unmap = append(out.unmap, release)
 				}
+				rec, notes, err := opts.Replay(data, work, logData)
 				f.Notes = append(f.Notes, notes...)
 				if err != nil {
 					f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
