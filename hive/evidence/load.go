@@ -63,10 +63,13 @@ type LoadOptions struct {
 	KindOf func(display string) hive.Kind
 	// Replay, when set, is offered every dirty hive with its logs and
 	// returns the bytes to parse instead (transaction-log recovery), with
-	// notes for the report. work is a copy of primary that it may modify
-	// and return (for a mapped hive, a private writable mapping of its
-	// file, whose pages are copied only when written); it must not modify
-	// primary or the logs.
+	// notes for the report. work holds primary's bytes and may be
+	// modified and returned: for a mapped hive it is a private writable
+	// mapping of its file, whose pages are copied only when written; for a
+	// hive read into memory it is primary itself, which is not used again
+	// once the replay returns data. Replay must leave work unchanged when
+	// it returns no data or an error (the primary is parsed then), and
+	// must not modify the logs.
 	Replay func(primary, work []byte, logs []NamedData) (data []byte, notes []string, err error)
 	// MapAbove, when positive, is the size from which a hive that is a
 	// file of the operating system (not a member of an archive or a file
@@ -341,21 +344,24 @@ func readHive(fsys fs.FS, p string, o hive.Options, mapAbove int64) (data []byte
 	return data, sum, st, nil, err
 }
 
-// workCopy returns a copy of a hive's bytes that log replay may write: for
-// a mapped hive a private writable mapping of its file (release unmaps it),
-// whose pages are copied only when written, else a copy in memory (release
-// nil).
+// workCopy returns the bytes of a hive that log replay may write: for a
+// mapped hive a private writable mapping of its file (release unmaps it),
+// whose pages are copied only when written; for a hive read into memory
+// data itself (release nil), which only the replay uses once it has been
+// read and hashed: copying it would cost as much again in fresh pages.
 func workCopy(fsys fs.FS, p string, data []byte, mapped bool) (work []byte, release func() error) {
-	if mapped {
-		if f, err := fsys.Open(p); err == nil {
-			defer f.Close()
-			if of, ok := f.(*os.File); ok {
-				if b, unmap, err := mapCopy(of, int64(len(data))); err == nil {
-					return b, unmap
-				}
+	if !mapped {
+		return data, nil
+	}
+	if f, err := fsys.Open(p); err == nil {
+		defer f.Close()
+		if of, ok := f.(*os.File); ok {
+			if b, unmap, err := mapCopy(of, int64(len(data))); err == nil {
+				return b, unmap
 			}
 		}
 	}
+	// The file could not be mapped again, and data's mapping is read-only.
 	return slices.Clone(data), nil
 }
 

@@ -259,6 +259,57 @@ func TestReplayWritesAPrivateCopy(t *testing.T) {
 	}
 }
 
+// A dirty hive read into memory is replayed in its own buffer: the replay
+// gets the primary itself as work (no second copy of the hive), the hive
+// parsed is what it returns, and the file on disk is left as it was.
+func TestReplayReadHiveInPlace(t *testing.T) {
+	b := bigUserHive(t)
+	hivetest.MarkDirty(b, 7)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "NTUSER.DAT")
+	for name, data := range map[string][]byte{"NTUSER.DAT": b, "NTUSER.DAT.LOG1": logBytes(t)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := Source{FS: os.DirFS(dir), Root: ".", Name: dir}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil || len(res.Hosts) != 1 {
+		t.Fatalf("discover: %v, %+v", err, summarize(res))
+	}
+	const at = 4096 + 100
+	calls := 0
+	replay := func(primary, work []byte, logs []NamedData) ([]byte, []string, error) {
+		calls++
+		if len(work) != len(primary) || &work[0] != &primary[0] {
+			t.Error("the replay of a hive read into memory got a copy, not the primary")
+		}
+		work[at] ^= 0xFF
+		return work, []string{"applied"}, nil
+	}
+	l := Load(context.Background(), src, res.Hosts[0], LoadOptions{Replay: replay})
+	defer l.Close()
+	var f File
+	for _, lf := range l.Files {
+		if lf.Role == "hive" {
+			f = lf
+		}
+	}
+	if calls != 1 || l.Mapped != 0 || f.Err != nil {
+		t.Fatalf("%d replays, %d mapped, files %+v", calls, l.Mapped, l.Files)
+	}
+	got := l.Set.Users()[0].Hive.Bytes()
+	if len(got) != len(b) || got[at] != b[at]^0xFF || string(got[:at]) != string(b[:at]) {
+		t.Error("the parsed hive is not the replay's")
+	}
+	if disk, err := os.ReadFile(p); err != nil || string(disk) != string(b) {
+		t.Fatalf("the evidence file changed: %v", err)
+	}
+	if sum := sha256.Sum256(b); f.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Error("the hash is not the file's")
+	}
+}
+
 // A fault while a host loads still leaves its mappings in the Loaded, so
 // that Close releases them.
 func TestFaultDuringLoadKeepsMappings(t *testing.T) {

@@ -84,10 +84,7 @@ func TestRecoverYarpCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			primary, logs := readSet(t, tt.primary, tt.logs...)
-			res, err := Recover(primary, logs)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := recoverInPlaceToo(t, primary, logs)
 			if diff := cmp.Diff(tt.want, summarize(t, res)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -96,6 +93,30 @@ func TestRecoverYarpCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// recoverInPlaceToo returns Recover's result after checking that
+// RecoverInto with the primary as its own work copy (as evidence replays a
+// hive read into memory) gives the same bytes, and leaves the primary as it
+// was when nothing is applied.
+func recoverInPlaceToo(t *testing.T, primary []byte, logs []Log) *Result {
+	t.Helper()
+	res, err := Recover(primary, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := bytes.Clone(primary)
+	in, err := RecoverInto(work, work, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Changed != res.Changed || !bytes.Equal(in.Data, res.Data) {
+		t.Errorf("in place: changed %v, %d bytes; into a copy: changed %v, %d bytes (equal: %v)", in.Changed, len(in.Data), res.Changed, len(res.Data), bytes.Equal(in.Data, res.Data))
+	}
+	if !in.Changed && !bytes.Equal(work, primary) {
+		t.Error("in place: nothing applied, yet the primary changed")
+	}
+	return res
 }
 
 // BadBaseBlockHive is OldDirtyHive with a corrupted base block: once
@@ -160,10 +181,7 @@ func TestRecoverCorpusSets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.primary, func(t *testing.T) {
 			primary, logs := readSet(t, tt.primary, tt.logs...)
-			res, err := Recover(primary, logs)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := recoverInPlaceToo(t, primary, logs)
 			got := summarize(t, res)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)

@@ -127,8 +127,12 @@ func Recover(primary []byte, logs []Log) (*Result, error) {
 
 // RecoverInto is Recover applying the logs to work, a copy of primary of
 // the same length that it may modify (a private writable mapping of the
-// primary's file, say, whose pages are copied only when a log writes them).
-// Result.Data is work, or a longer copy of it when the logs grow the hive.
+// primary's file, say, whose pages are copied only when a log writes them),
+// or primary itself when the caller needs the primary only if nothing is
+// applied: work is written only when Result.Changed, and primary is read
+// before any write except for its base block, which log entries never
+// write. Result.Data is work, or a longer copy of it when the logs grow the
+// hive.
 func RecoverInto(work, primary []byte, logs []Log) (*Result, error) {
 	pb, err := openPrimary(primary)
 	if err != nil {
