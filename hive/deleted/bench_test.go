@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hivescan/hivescan/hive"
+	"github.com/hivescan/hivescan/hive/txlog"
 	"github.com/hivescan/hivescan/internal/corpus"
 )
 
@@ -63,6 +64,48 @@ func BenchmarkAnalyze(b *testing.B) {
 			}
 			b.ReportMetric(float64(keys), "deleted-keys")
 			b.ReportMetric(float64(values), "deleted-values")
+		})
+	}
+}
+
+// BenchmarkAnalyzeViews measures what a scan asks of this package for each
+// hive of regipy's host (BenchmarkScanVsDump's): AnalyzeViews, with the
+// transaction logs where the host has them.
+func BenchmarkAnalyzeViews(b *testing.B) {
+	const dir = "mkorman90__regipy/regipy_tests/data/"
+	for _, c := range []struct {
+		hive string
+		logs []string
+	}{
+		{"SYSTEM", nil},
+		{"SAM", nil},
+		{"amcache.hve", nil},
+		{"NTUSER.DAT", nil},
+		{"UsrClass.dat", []string{"UsrClass.dat.LOG1", "UsrClass.dat.LOG2"}},
+	} {
+		data, err := os.ReadFile(corpus.Path(b, dir+c.hive))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var logs []txlog.Log
+		for _, l := range c.logs {
+			ld, err := os.ReadFile(corpus.Path(b, dir+l))
+			if err != nil {
+				b.Fatal(err)
+			}
+			logs = append(logs, txlog.Log{Name: l, Data: ld})
+		}
+		b.Run(c.hive, func(b *testing.B) {
+			h, err := hive.Parse(data, c.hive)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, _, err := AnalyzeViews(context.Background(), h, logs...); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
