@@ -351,3 +351,19 @@ func TestFaultDuringLoadKeepsMappings(t *testing.T) {
 		t.Errorf("%d mappings still tracked after Close", left)
 	}
 }
+
+// Relay hands a fault another goroutine's Guard returned to the Guard of
+// the calling goroutine, which returns it as its own; outside a Guard it
+// is a panic like any other.
+func TestRelay(t *testing.T) {
+	fault := fmt.Errorf("%w: at 0x1000", ErrFault)
+	if err := Guard(func() { Relay(fault) }); err != fault {
+		t.Errorf("Guard returned %v, want the relayed fault", err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Relay outside a Guard did not panic")
+		}
+	}()
+	Relay(fault)
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/deleted"
-	"github.com/hivescan/hivescan/hive/txlog"
 	"github.com/hivescan/hivescan/report"
 )
 
@@ -37,7 +36,10 @@ func recordKeyOf(hivePath, key, value string) recordKey {
 // with notes per hive path. A finding on a record that is not intact is at
 // most high: the checks that could make it critical judge file names and
 // folders, which a carved record cannot be trusted to hold.
-func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer, live []report.Finding) ([]report.Finding, []report.Problem, map[string][]string) {
+//
+// The records come from r (startRecovery), over r's set.
+func scanDeleted(ctx context.Context, r *recovery, list []*analyzers.Analyzer, live []report.Finding) ([]report.Finding, []report.Problem, map[string][]string) {
+	set := r.set
 	notes := map[string][]string{}
 	var problems []report.Problem
 	intact := &hive.Set{Host: set.Host, Root: set.Root}
@@ -46,15 +48,12 @@ func scanDeleted(ctx context.Context, set *hive.Set, list []*analyzers.Analyzer,
 	records := map[recordKey]*deleted.Value{}
 	logKeys := map[recordKey]string{} // keys only a log holds -> where
 	earlierAt := map[recordKey]bool{}
-	for _, e := range set.Entries {
+	for n, e := range set.Entries {
 		if ctx.Err() != nil {
 			break
 		}
-		logs := make([]txlog.Log, len(e.LogData))
-		for i, l := range e.LogData {
-			logs[i] = txlog.Log{Name: l.Path, Data: l.Data}
-		}
-		rec, views, err := deleted.AnalyzeViews(ctx, e.Hive, logs...)
+		got := r.get(n)
+		rec, views, err := got.rec, got.views, got.err
 		if err != nil {
 			problems = append(problems, report.Problem{Host: set.Host, Path: e.Path, Message: "deleted records: " + err.Error()})
 			continue

@@ -31,8 +31,8 @@ func TestDeletedScope(t *testing.T) {
 			for _, h := range res.Hosts {
 				l := evidence.Load(ctx, src, h, evidence.LoadOptions{Replay: replay})
 				live := analyzers.Run(ctx, l.Set, list).Findings
-				all, _, _ := scanDeleted(ctx, l.Set, list, live)
-				scoped, _, _ := scanDeleted(ctx, deletedScope(l.Set, list), list, live)
+				all, _, _ := scanDeleted(ctx, startRecovery(ctx, l.Set, nil), list, live)
+				scoped, _, _ := scanDeleted(ctx, startRecovery(ctx, deletedScope(l.Set, list), nil), list, live)
 				if diff := gocmp.Diff(all, scoped); diff != "" {
 					t.Errorf("%s: deleted findings differ (-all hives +scoped):\n%s", h.Name, diff)
 				}

@@ -30,7 +30,7 @@ func TestMappedHivesReportTheSame(t *testing.T) {
 	paths := []string{dir, evidenceDir}
 	run := func(mapAbove int64) (*report.Report, string) {
 		var logs bytes.Buffer
-		ctx := zerolog.New(&logs).Level(zerolog.DebugLevel).WithContext(context.Background())
+		ctx := zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.DebugLevel).WithContext(context.Background())
 		r, err := scan.Run(ctx, scan.Options{Paths: paths, Analyzers: analyzers.All(), Jobs: 2, MapAbove: mapAbove, Now: fixedClock})
 		if err != nil {
 			t.Fatal(err)
@@ -47,6 +47,34 @@ func TestMappedHivesReportTheSame(t *testing.T) {
 	}
 	if diff := gocmp.Diff(reportJSON(t, read), reportJSON(t, mapped)); diff != "" {
 		t.Errorf("mapped hives give another report:\n%s", diff)
+	}
+}
+
+// A host scanned with cores to spare recovers its deleted records beside
+// its live analysis, and reports what it reports alone on one core.
+func TestSpareCoresSameReport(t *testing.T) {
+	dir, _ := regipyHost(t)
+	run := func(jobs int) (string, string) {
+		var logs bytes.Buffer
+		ctx := zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.DebugLevel).WithContext(context.Background())
+		r, err := scan.Run(ctx, scan.Options{Paths: []string{dir, evidenceDir}, Analyzers: analyzers.All(), Jobs: jobs, Now: fixedClock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reportJSON(t, r), logs.String()
+	}
+	alone, aloneLog := run(1)
+	if strings.Contains(aloneLog, "recovered beside the live analysis") {
+		t.Error("jobs 1 started helpers")
+	}
+	for _, jobs := range []int{8, 16} {
+		got, log := run(jobs)
+		if !strings.Contains(log, "recovered beside the live analysis") {
+			t.Errorf("jobs %d: no host used a spare core", jobs)
+		}
+		if diff := gocmp.Diff(alone, got); diff != "" {
+			t.Errorf("jobs %d differs from jobs 1:\n%s", jobs, diff)
+		}
 	}
 }
 

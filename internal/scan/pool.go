@@ -52,11 +52,16 @@ type Progress interface {
 // what the hosts being scanned leave of Options.Memory; a host larger than
 // the whole budget waits for the others to finish and is scanned alone.
 func runJobs(ctx context.Context, jobs []*job, opts Options) []hostResult {
-	n := opts.Jobs
-	if n <= 0 {
-		n = runtime.NumCPU()
+	cores := opts.Jobs
+	if cores <= 0 {
+		cores = runtime.NumCPU()
 	}
-	n = min(n, max(len(jobs), 1))
+	n := min(cores, max(len(jobs), 1))
+	if cores > n {
+		// Fewer hosts than cores: a host may use the others for work of
+		// its own.
+		opts.spare = semaphore.NewWeighted(int64(cores - n))
+	}
 	if opts.Progress != nil {
 		var total int64
 		for _, j := range jobs {

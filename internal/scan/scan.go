@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/hivescan/hivescan/analyzers"
 	"github.com/hivescan/hivescan/analyzers/analysis"
@@ -68,6 +69,9 @@ type Options struct {
 	Now            func() time.Time // clock; time.Now when nil
 
 	ov *overrides
+	// spare holds the cores (Jobs) no worker scans a host on, for a
+	// host's own helpers (startRecovery); runJobs sets it.
+	spare *semaphore.Weighted
 }
 
 // InputError is returned when an evidence path cannot be used at all (it does
@@ -336,11 +340,15 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	var out hostResult
 	loaded := new(evidence.Loaded) // holds the mappings even when a fault cuts the load short
 	loadDone := false
+	var rec *recovery
 	err := evidence.Guard(func() {
 		evidence.LoadInto(ctx, src, h, lopts, loaded)
 		loadDone = true
-		out = analyseHost(ctx, src, h, loaded, opts)
+		out = analyseHost(ctx, src, h, loaded, opts, &rec)
 	})
+	if rec != nil {
+		rec.stop() // its helpers read the hives: done before they are released
+	}
 	if err != nil {
 		// A mapped hive changed under the scan: what was found before the
 		// fault is lost with the host's state, the inputs are still listed.
@@ -386,7 +394,10 @@ func detach(fs []report.Finding) {
 
 // analyseHost runs the analyzers and deleted-record recovery over a loaded
 // host.
-func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loaded *evidence.Loaded, opts Options) hostResult {
+//
+// The deleted-record recovery it starts is left in *recs, for the caller to
+// stop before the host's mappings are released, also after a fault.
+func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loaded *evidence.Loaded, opts Options, recs **recovery) hostResult {
 	var out hostResult
 	for _, p := range loaded.Problems {
 		out.problems = append(out.problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
@@ -394,6 +405,12 @@ func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loa
 	var live []report.Finding
 	var runs []report.AnalyzerRun
 	var host *analysis.Host
+	var rec *recovery
+	if !opts.NoDeleted {
+		// Recovered beside the live analysis when a core is spare.
+		rec = startRecovery(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.spare)
+		*recs = rec
+	}
 	if opts.Analyzers != nil {
 		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
 		live, runs, host = res.Findings, res.Runs, res.Host
@@ -405,7 +422,7 @@ func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loa
 	out.problems = append(out.problems, crowded(loaded)...)
 	var delNotes map[string][]string
 	if !opts.NoDeleted {
-		found, problems, notes := scanDeleted(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.Analyzers, live)
+		found, problems, notes := scanDeleted(ctx, rec, opts.Analyzers, live)
 		out.findings = append(out.findings, found...)
 		out.problems = append(out.problems, problems...)
 		delNotes = notes

@@ -55,7 +55,7 @@ func TestSigmaDeletionRulesOnRecoveredRecords(t *testing.T) {
 	list := []*analyzers.Analyzer{sigma.New([]*sigma.Rules{rs}, sigma.Options{})}
 	ctx := context.Background()
 	live := analyzers.Run(ctx, set, list).Findings
-	found, problems, _ := scanDeleted(ctx, set, list, live)
+	found, problems, _ := scanDeleted(ctx, startRecovery(ctx, set, nil), list, live)
 	for _, p := range problems {
 		t.Errorf("problem: %v", p)
 	}
