@@ -33,6 +33,10 @@ type Source struct {
 	// Paths, when not nil, are the only candidate files (for example the
 	// standard hive locations of a disk image); the tree is not walked.
 	Paths []string
+	// Concurrent says that FS may be read from several goroutines at once
+	// (the operating system's files): Load then reads a host's hives in
+	// parallel when LoadOptions.Spare yields cores.
+	Concurrent bool
 }
 
 func (s Source) display(p string) string {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/hivescan/hivescan/hive"
 )
 
@@ -77,6 +79,10 @@ type LoadOptions struct {
 	// the kernel reads its pages as they are used and may drop them again,
 	// so a large hive is read through the file. Loaded.Close unmaps it.
 	MapAbove int64
+	// Spare, when set, holds cores the host may use beside its own
+	// goroutine: its hives are then read on several at once when the
+	// source allows (Source.Concurrent).
+	Spare *semaphore.Weighted
 }
 
 // NamedData is a file's bytes with its display name.
@@ -92,6 +98,9 @@ type Loaded struct {
 	Problems []Problem
 	// Mapped counts the hives read through memory-mapped files.
 	Mapped int
+	// Helpers counts the goroutines that read hives beside the caller's
+	// (LoadOptions.Spare).
+	Helpers int
 
 	unmap []func() error
 }
@@ -121,120 +130,40 @@ func Load(ctx context.Context, src Source, h *Host, opts LoadOptions) *Loaded {
 // fault (see Guard) cuts the load short: Close it either way.
 func LoadInto(ctx context.Context, src Source, h *Host, opts LoadOptions, out *Loaded) {
 	*out = Loaded{Set: &hive.Set{Host: h.Name, Root: src.display(h.Root)}}
-	for _, c := range h.Hives {
-		if ctx.Err() != nil {
+	// The hives are read by parts (see Parts), on helpers when
+	// opts.Spare yields cores and the source may be read from several
+	// goroutines; each into its own Loaded, merged in their order.
+	parts := make([]Loaded, len(h.Hives))
+	entries := make([]*hive.Entry, len(h.Hives))
+	var spare *semaphore.Weighted
+	if src.Concurrent {
+		spare = opts.Spare
+	}
+	skipped := make([]bool, len(h.Hives)) // cancelled before it was read
+	ps := StartParts(ctx, len(h.Hives), spare, func(ctx context.Context, i int) {
+		if skipped[i] = ctx.Err() != nil; !skipped[i] {
+			entries[i] = loadHive(src, h.Hives[i], opts, &parts[i])
+		}
+	})
+	out.Helpers = ps.Helpers
+	defer func() {
+		// Also after a fault: every part's mappings go to out, for Close.
+		ps.Wait()
+		for i := range parts {
+			out.unmap = append(out.unmap, parts[i].unmap...)
+			out.Mapped += parts[i].Mapped
+		}
+	}()
+	for i, c := range h.Hives {
+		if ps.Get(i); skipped[i] {
 			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: ctx.Err().Error()})
 			return
 		}
-		f := File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, User: c.User, Label: c.Label, Kind: hive.KindUnknown.String()}
-		data, sum, info, unmap, err := readHive(src.FS, c.Path, opts.Hive, opts.MapAbove)
-		if unmap != nil {
-			out.unmap = append(out.unmap, unmap)
-			out.Mapped++
+		out.Files = append(out.Files, parts[i].Files...)
+		out.Problems = append(out.Problems, parts[i].Problems...)
+		if entries[i] != nil {
+			out.Set.Add(entries[i])
 		}
-		f.SHA256 = sum
-		if info != nil {
-			f.ModTime, f.Sys = info.ModTime(), info.Sys()
-		}
-		if data != nil {
-			f.Size = int64(len(data))
-		}
-		var logData []NamedData
-		for _, lf := range c.Logs {
-			f.Logs = append(f.Logs, lf.Display)
-			lfile := File{Path: lf.Path, Display: lf.Display, Role: "log", Size: lf.Size, Kind: "LOG", User: c.User, Label: c.Label}
-			if b, ok := out.readSide(src, &lfile, opts.Hive); ok {
-				logData = append(logData, NamedData{Name: lf.Display, Data: b})
-			}
-		}
-		if err != nil {
-			f.Err = err
-			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: err.Error()})
-			out.Files = append(out.Files, f)
-			continue
-		}
-		if bb, err := hive.ParseBaseBlock(data); err == nil {
-			f.Dirty = bb.Dirty() || !bb.ChecksumOK()
-			f.ChecksumOK = bb.ChecksumOK()
-			f.HeaderTime = bb.LastWritten
-		}
-		parseData := data
-		if f.Dirty {
-			if bb, err := hive.ParseBaseBlock(data); err == nil {
-				seq := [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
-				f.Replay = &Replay{SequenceBefore: seq, SequenceAfter: seq}
-			}
-			switch {
-			case opts.Replay != nil && len(logData) > 0:
-				work, release := workCopy(src.FS, c.Path, data, unmap != nil)
-				if release != nil {
-					// Released with the host (the hive may be parsed
-					// from it), or by Close after a fault in the replay.
-					out.unmap = append(out.unmap, release)
-				}
-				rec, notes, err := opts.Replay(data, work, logData)
-				f.Notes = append(f.Notes, notes...)
-				if err != nil {
-					f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
-				} else if rec != nil {
-					parseData = rec
-					if bb, err := hive.ParseBaseBlock(rec); err == nil && f.Replay != nil {
-						f.Replay.Applied = true
-						f.Replay.SequenceAfter = [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
-					}
-				}
-			case len(c.Logs) == 0:
-				f.Notes = append(f.Notes, "dirty hive and no transaction logs found: recent changes may be missing")
-			default:
-				f.Notes = append(f.Notes, "dirty hive scanned as is: its transaction logs were not applied")
-			}
-		}
-		hopts := opts.Hive
-		hopts.Path = c.Display
-		if opts.KindOf != nil {
-			if k := opts.KindOf(c.Display); k != hive.KindUnknown {
-				hopts.Kind = k
-			}
-		}
-		hv, err := hive.Parse(parseData, c.Display, hopts)
-		if err != nil {
-			// Say what the hive would have been, so that a report shows an
-			// unread SOFTWARE as such.
-			var name string
-			if bb, err := hive.ParseBaseBlock(parseData); err == nil {
-				name = bb.FileName
-			}
-			class := hive.ClassifyUnread(name, c.Display)
-			f.Kind, f.KindBy, f.KindAgainst = class.Kind.String(), class.By, class.Against
-			f.Err = err
-			out.Problems = append(out.Problems, Problem{Path: c.Display, Message: err.Error()})
-			out.Files = append(out.Files, f)
-			continue
-		}
-		f.Kind = hv.Kind().String()
-		class := hv.Classification()
-		f.KindBy, f.KindAgainst = class.By, class.Against
-		f.Truncated = hv.Truncated
-		if hv.Truncated {
-			f.Notes = append(f.Notes, "hive is truncated: keys past the end of the file are missing")
-		}
-		user := c.User
-		if user == "" && (hv.Kind() == hive.KindNTUser || hv.Kind() == hive.KindUsrClass) {
-			if u, ok := hive.ProfileFromEmbeddedName(hv.Header.FileName); ok {
-				user = u
-			} else {
-				user = c.UserHint
-			}
-		}
-		f.User = user
-		entry := &hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs}
-		if opts.Replay != nil {
-			for _, l := range logData {
-				entry.LogData = append(entry.LogData, hive.LogBytes{Path: l.Name, Data: l.Data})
-			}
-		}
-		out.Set.Add(entry)
-		out.Files = append(out.Files, f)
 	}
 	for _, t := range h.Texts {
 		f := File{Path: t.Path, Display: t.Display, Role: "text", Size: t.Size, Kind: "TEXT"}
@@ -245,6 +174,121 @@ func LoadInto(ctx context.Context, src Source, h *Host, opts LoadOptions, out *L
 	out.Set.Volume = wholeVolume(src, h)
 	nameHost(out, h)
 	return
+}
+
+// loadHive reads, hashes and parses one hive of a host with its logs into
+// part (files, problems, mappings), returning its entry, nil when it could
+// not be parsed.
+func loadHive(src Source, c *Candidate, opts LoadOptions, part *Loaded) *hive.Entry {
+	f := File{Path: c.Path, Display: c.Display, Role: "hive", Size: c.Size, User: c.User, Label: c.Label, Kind: hive.KindUnknown.String()}
+	data, sum, info, unmap, err := readHive(src.FS, c.Path, opts.Hive, opts.MapAbove)
+	if unmap != nil {
+		part.unmap = append(part.unmap, unmap)
+		part.Mapped++
+	}
+	f.SHA256 = sum
+	if info != nil {
+		f.ModTime, f.Sys = info.ModTime(), info.Sys()
+	}
+	if data != nil {
+		f.Size = int64(len(data))
+	}
+	var logData []NamedData
+	for _, lf := range c.Logs {
+		f.Logs = append(f.Logs, lf.Display)
+		lfile := File{Path: lf.Path, Display: lf.Display, Role: "log", Size: lf.Size, Kind: "LOG", User: c.User, Label: c.Label}
+		if b, ok := part.readSide(src, &lfile, opts.Hive); ok {
+			logData = append(logData, NamedData{Name: lf.Display, Data: b})
+		}
+	}
+	if err != nil {
+		f.Err = err
+		part.Problems = append(part.Problems, Problem{Path: c.Display, Message: err.Error()})
+		part.Files = append(part.Files, f)
+		return nil
+	}
+	if bb, err := hive.ParseBaseBlock(data); err == nil {
+		f.Dirty = bb.Dirty() || !bb.ChecksumOK()
+		f.ChecksumOK = bb.ChecksumOK()
+		f.HeaderTime = bb.LastWritten
+	}
+	parseData := data
+	if f.Dirty {
+		if bb, err := hive.ParseBaseBlock(data); err == nil {
+			seq := [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+			f.Replay = &Replay{SequenceBefore: seq, SequenceAfter: seq}
+		}
+		switch {
+		case opts.Replay != nil && len(logData) > 0:
+			work, release := workCopy(src.FS, c.Path, data, unmap != nil)
+			if release != nil {
+				// Released with the host (the hive may be parsed
+				// from it), or by Close after a fault in the replay.
+				part.unmap = append(part.unmap, release)
+			}
+			rec, notes, err := opts.Replay(data, work, logData)
+			f.Notes = append(f.Notes, notes...)
+			if err != nil {
+				f.Notes = append(f.Notes, "transaction logs not applied: "+err.Error())
+			} else if rec != nil {
+				parseData = rec
+				if bb, err := hive.ParseBaseBlock(rec); err == nil && f.Replay != nil {
+					f.Replay.Applied = true
+					f.Replay.SequenceAfter = [2]uint32{bb.PrimarySequence, bb.SecondarySequence}
+				}
+			}
+		case len(c.Logs) == 0:
+			f.Notes = append(f.Notes, "dirty hive and no transaction logs found: recent changes may be missing")
+		default:
+			f.Notes = append(f.Notes, "dirty hive scanned as is: its transaction logs were not applied")
+		}
+	}
+	hopts := opts.Hive
+	hopts.Path = c.Display
+	if opts.KindOf != nil {
+		if k := opts.KindOf(c.Display); k != hive.KindUnknown {
+			hopts.Kind = k
+		}
+	}
+	hv, err := hive.Parse(parseData, c.Display, hopts)
+	if err != nil {
+		// Say what the hive would have been, so that a report shows an
+		// unread SOFTWARE as such.
+		var name string
+		if bb, err := hive.ParseBaseBlock(parseData); err == nil {
+			name = bb.FileName
+		}
+		class := hive.ClassifyUnread(name, c.Display)
+		f.Kind, f.KindBy, f.KindAgainst = class.Kind.String(), class.By, class.Against
+		f.Err = err
+		part.Problems = append(part.Problems, Problem{Path: c.Display, Message: err.Error()})
+		part.Files = append(part.Files, f)
+		return nil
+	}
+	f.Kind = hv.Kind().String()
+	class := hv.Classification()
+	f.KindBy, f.KindAgainst = class.By, class.Against
+	f.Truncated = hv.Truncated
+	if hv.Truncated {
+		f.Notes = append(f.Notes, "hive is truncated: keys past the end of the file are missing")
+	}
+	user := c.User
+	if user == "" && (hv.Kind() == hive.KindNTUser || hv.Kind() == hive.KindUsrClass) {
+		if u, ok := hive.ProfileFromEmbeddedName(hv.Header.FileName); ok {
+			user = u
+		} else {
+			user = c.UserHint
+		}
+	}
+	f.User = user
+	entry := &hive.Entry{Hive: hv, Path: c.Display, User: user, Label: c.Label, Logs: f.Logs}
+	if opts.Replay != nil {
+		for _, l := range logData {
+			entry.LogData = append(entry.LogData, hive.LogBytes{Path: l.Name, Data: l.Data})
+		}
+	}
+	part.Files = append(part.Files, f)
+	return entry
 }
 
 // readSide reads and hashes a file that goes with the hives (a transaction

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/hivescan/hivescan/hive"
 	"github.com/hivescan/hivescan/hive/hivetest"
@@ -366,4 +369,58 @@ func TestRelay(t *testing.T) {
 		}
 	}()
 	Relay(fault)
+}
+
+// Read on helpers (LoadOptions.Spare), shortened hives fault on whichever
+// goroutine reads them: the load ends with the fault on the caller's Guard,
+// and the mapping of every hive begun is left in the Loaded for Close.
+func TestFaultDuringParallelLoadKeepsMappings(t *testing.T) {
+	if !canMap {
+		t.Skip("no memory-mapped files on this system")
+	}
+	dir := t.TempDir()
+	b := bigUserHive(t)
+	for _, u := range []string{"ann", "bob", "eve"} {
+		p := filepath.Join(dir, "Users", u, "NTUSER.DAT")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := Source{FS: os.DirFS(dir), Root: ".", Name: dir, Concurrent: true}
+	res, err := Discover(context.Background(), src, Options{})
+	if err != nil || len(res.Hosts) != 1 || len(res.Hosts[0].Hives) != 3 {
+		t.Fatalf("discover: %v, %+v", err, summarize(res))
+	}
+	spare := semaphore.NewWeighted(2)
+	opts := LoadOptions{MapAbove: 1, Spare: spare, KindOf: func(display string) hive.Kind {
+		if err := os.Truncate(filepath.Join(dir, strings.TrimPrefix(display, dir)), 4096); err != nil {
+			t.Error(err)
+		}
+		return hive.KindUnknown
+	}}
+	l := new(Loaded)
+	if err := Guard(func() { LoadInto(context.Background(), src, res.Hosts[0], opts, l) }); !errors.Is(err, ErrFault) {
+		t.Fatalf("load of shortened hives: %v, want ErrFault", err)
+	}
+	// The hives read before the fault reached the caller are mapped; the
+	// others were not begun.
+	held, counted := len(l.unmap), l.Mapped
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Helpers != 2 || held == 0 || held != counted {
+		t.Errorf("%d helpers; the Loaded holds %d mappings, counts %d", l.Helpers, held, counted)
+	}
+	if !spare.TryAcquire(2) {
+		t.Error("the helpers kept their cores")
+	}
+	mappings.Lock()
+	left := len(mappings.ranges)
+	mappings.Unlock()
+	if left != 0 {
+		t.Errorf("%d mappings still tracked after Close", left)
+	}
 }

@@ -100,7 +100,7 @@ const maxNested = 10_000
 // dirSources is the sources of a folder: the folder itself and every
 // archive and disk image inside it.
 func dirSources(p string, verify bool) ([]evidence.Source, *opened, error) {
-	srcs := []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p)}}
+	srcs := []evidence.Source{{FS: os.DirFS(p), Root: ".", Name: p, Display: joinDisplay(p), Concurrent: true}}
 	o := &opened{}
 	var archives, images []string
 	n := 0

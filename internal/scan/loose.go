@@ -103,7 +103,7 @@ func looseSources(files []looseFile) ([]evidence.Source, []report.Problem) {
 			}
 		}
 		typed := g.dir
-		srcs = append(srcs, evidence.Source{FS: os.DirFS(dir), Root: ".", Name: name, Paths: list,
+		srcs = append(srcs, evidence.Source{FS: os.DirFS(dir), Root: ".", Name: name, Paths: list, Concurrent: true,
 			Display: func(p string) string {
 				if p == "." || p == "" {
 					return name

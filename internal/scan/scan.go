@@ -332,7 +332,7 @@ func readHead(p string) ([]byte, error) {
 // it returns: what the result keeps of them is copied first.
 func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts Options) hostResult {
 	log := zerolog.Ctx(ctx)
-	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf, MapAbove: opts.mapAbove()}
+	lopts := evidence.LoadOptions{Hive: opts.Hive, KindOf: opts.ov.kindOf, MapAbove: opts.mapAbove(), Spare: opts.spare}
 	if !opts.NoLogs {
 		lopts.Replay = replay
 	}
@@ -348,6 +348,9 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	})
 	if rec != nil {
 		rec.stop() // its helpers read the hives: done before they are released
+	}
+	if loaded.Helpers > 0 {
+		log.Debug().Str("host", h.Name).Int("helpers", loaded.Helpers).Msg("hives read beside each other")
 	}
 	if err != nil {
 		// A mapped hive changed under the scan: what was found before the
