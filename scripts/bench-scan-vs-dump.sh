@@ -27,9 +27,9 @@ cp "$src/UsrClass.dat" "$src/UsrClass.dat.LOG1" "$src/UsrClass.dat.LOG2" "$host/
 hives=("$host/Windows/System32/config/SYSTEM" "$host/Windows/System32/config/SAM" "$host/Windows/System32/config/SECURITY"
 	"$host/Windows/AppCompat/Programs/Amcache.hve" "$host/Users/user/NTUSER.DAT" "$host/Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat")
 
-cpu() { # CPU seconds of one command
-	/usr/bin/time -f "%U %S" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-	awk '{print $1 + $2}' "$tmp/t"
+cpu() { # CPU seconds (user + system) and wall seconds of one command
+	/usr/bin/time -f "%U %S %e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+	awk '{print $1 + $2, $3}' "$tmp/t"
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 : >"$tmp/scan"
@@ -38,14 +38,16 @@ median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 for ((i = 0; i < runs; i++)); do
 	cpu "$tmp/hivescan" scan --quiet --problems-ok --format jsonl "$host" >>"$tmp/scan"
 	cpu "$tmp/hivescan" scan --quiet --problems-ok --no-deleted --format jsonl "$host" >>"$tmp/live"
-	t=0
+	t=0 w=0
 	for h in "${hives[@]}"; do
-		t=$(echo "$t + $(cpu "$tmp/hivescan" dump --format jsonl "$h")" | bc)
+		read -r c e < <(cpu "$tmp/hivescan" dump --format jsonl "$h")
+		t=$(echo "$t + $c" | bc) w=$(echo "$w + $e" | bc)
 	done
-	echo "$t" >>"$tmp/dump"
+	echo "$t $w" >>"$tmp/dump"
 done
-s=$(median <"$tmp/scan")
-l=$(median <"$tmp/live")
-d=$(median <"$tmp/dump")
-printf 'scan %.2f s, scan --no-deleted %.2f s, dump of its %d hives %.2f s (medians of %d runs)\n' "$s" "$l" "${#hives[@]}" "$d" "$runs"
-printf 'scan/dump %.2f, scan --no-deleted/dump %.2f\n' "$(echo "$s / $d" | bc -l)" "$(echo "$l / $d" | bc -l)"
+col() { cut -d' ' -f"$1" "$2" | median; }
+s=$(col 1 "$tmp/scan") l=$(col 1 "$tmp/live") d=$(col 1 "$tmp/dump")
+sw=$(col 2 "$tmp/scan") dw=$(col 2 "$tmp/dump")
+printf 'CPU:  scan %.2f s, scan --no-deleted %.2f s, dump of its %d hives %.2f s (medians of %d runs)\n' "$s" "$l" "${#hives[@]}" "$d" "$runs"
+printf 'CPU:  scan/dump %.2f, scan --no-deleted/dump %.2f\n' "$(echo "$s / $d" | bc -l)" "$(echo "$l / $d" | bc -l)"
+printf 'wall: scan %.2f s, dumps %.2f s, scan/dump %.2f (scan on every core, as by default)\n' "$sw" "$dw" "$(echo "$sw / $dw" | bc -l)"
