@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // DefaultMaxSize is the largest hive Open, NewReader and Parse accept unless
@@ -54,6 +55,9 @@ type Hive struct {
 	// in format 1.0/1.1 (Windows NT 3.1), whose cells also hold the offset
 	// of the previous cell in their bin.
 	cellHeader int64
+	// subkeyIndexes holds the indexes of the subkey lists looked up most
+	// (subkeyIndexOf), by list offset.
+	subkeyIndexes sync.Map
 }
 
 // Open reads the hive file at path into memory and parses its base block.

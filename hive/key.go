@@ -162,8 +162,27 @@ func (k *Key) Subkeys() ([]*Key, error) {
 // holds no such name, and matches ErrDamaged when the list is damaged and
 // the name is not among the entries that could be read. Only the names of the
 // other subkeys are decoded, so a lookup in a key with thousands of
-// subkeys stays cheap.
+// subkeys stays cheap; a large list looked up again and again is indexed by
+// name once (subkeyIndexOf), with the same answers.
 func (k *Key) Subkey(name string) (*Key, error) {
+	if k.nSub >= indexFrom {
+		if ix, use := k.h.subkeyIndexOf(k.subList); use {
+			if off, ok := ix.first[foldKey(name)]; ok {
+				sk, err := k.h.keyAt(off, k.path)
+				if sk != nil {
+					return sk, nil
+				}
+				return nil, err
+			}
+			return nil, k.notFound(name, ix.err)
+		}
+	}
+	return k.readSubkey(name)
+}
+
+// readSubkey is Subkey reading the list entry by entry: the first readable
+// entry of that name.
+func (k *Key) readSubkey(name string) (*Key, error) {
 	var listErr error
 	if k.nSub > 0 {
 		offs, err := k.h.subkeyOffsets(k.subList)
@@ -179,10 +198,16 @@ func (k *Key) Subkey(name string) (*Key, error) {
 			}
 		}
 	}
+	return nil, k.notFound(name, listErr)
+}
+
+// notFound is Subkey's error for a name k's list does not hold, listErr
+// what reading the list reported.
+func (k *Key) notFound(name string, listErr error) error {
 	if listErr != nil {
-		return nil, fmt.Errorf("%s\\%s: not found in a damaged subkey list: %w", strings.TrimSuffix(k.path, `\`), name, damaged(listErr))
+		return fmt.Errorf("%s\\%s: not found in a damaged subkey list: %w", strings.TrimSuffix(k.path, `\`), name, damaged(listErr))
 	}
-	return nil, fmt.Errorf("%s\\%s: %w", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist)
+	return fmt.Errorf("%s\\%s: %w", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist)
 }
 
 // nameAt decodes only the name of the key node at off; ok is false when the
