@@ -199,6 +199,22 @@ func useAfterRelease(t *testing.T) func() {
 // sink keeps reads of mapped bytes from being optimised away.
 var sink byte
 
+// dirtyUserHive writes a dirty NTUSER.DAT (bigUserHive) and a log beside it
+// into a new folder, returning the folder, the hive's path and its bytes.
+func dirtyUserHive(t *testing.T) (dir, p string, b []byte) {
+	t.Helper()
+	b = bigUserHive(t)
+	hivetest.MarkDirty(b, 7)
+	dir = t.TempDir()
+	p = filepath.Join(dir, "NTUSER.DAT")
+	for name, data := range map[string][]byte{"NTUSER.DAT": b, "NTUSER.DAT.LOG1": logBytes(t)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, p, b
+}
+
 // Log replay of a mapped dirty hive writes into a private writable mapping:
 // the primary's bytes and the file stay as they were, and the mapping the
 // hive is parsed from is released with the others.
@@ -206,15 +222,7 @@ func TestReplayWritesAPrivateCopy(t *testing.T) {
 	if !canMap {
 		t.Skip("no memory-mapped files on this system")
 	}
-	b := bigUserHive(t)
-	hivetest.MarkDirty(b, 7)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "NTUSER.DAT")
-	for name, data := range map[string][]byte{"NTUSER.DAT": b, "NTUSER.DAT.LOG1": logBytes(t)} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, p, b := dirtyUserHive(t)
 	for _, tc := range []struct {
 		name    string
 		changed bool
@@ -266,15 +274,7 @@ func TestReplayWritesAPrivateCopy(t *testing.T) {
 // gets the primary itself as work (no second copy of the hive), the hive
 // parsed is what it returns, and the file on disk is left as it was.
 func TestReplayReadHiveInPlace(t *testing.T) {
-	b := bigUserHive(t)
-	hivetest.MarkDirty(b, 7)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "NTUSER.DAT")
-	for name, data := range map[string][]byte{"NTUSER.DAT": b, "NTUSER.DAT.LOG1": logBytes(t)} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, p, b := dirtyUserHive(t)
 	src := Source{FS: os.DirFS(dir), Root: ".", Name: dir}
 	res, err := Discover(context.Background(), src, Options{})
 	if err != nil || len(res.Hosts) != 1 {
