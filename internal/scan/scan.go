@@ -344,7 +344,11 @@ func scanHost(ctx context.Context, src evidence.Source, h *evidence.Host, opts O
 	err := evidence.Guard(func() {
 		evidence.LoadInto(ctx, src, h, lopts, loaded)
 		loadDone = true
-		out = analyseHost(ctx, src, h, loaded, opts, &rec)
+		if !opts.NoDeleted {
+			// Recovered beside the live analysis when a core is spare.
+			rec = startRecovery(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.spare)
+		}
+		out = analyseHost(ctx, src, h, loaded, opts, rec)
 	})
 	if rec != nil {
 		rec.stop() // its helpers read the hives: done before they are released
@@ -395,12 +399,10 @@ func detach(fs []report.Finding) {
 	}
 }
 
-// analyseHost runs the analyzers and deleted-record recovery over a loaded
-// host.
-//
-// The deleted-record recovery it starts is left in *recs, for the caller to
-// stop before the host's mappings are released, also after a fault.
-func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loaded *evidence.Loaded, opts Options, recs **recovery) hostResult {
+// analyseHost runs the analyzers over a loaded host and takes the
+// deleted records from rec (startRecovery; nil with Options.NoDeleted),
+// which the caller stops before the host's mappings are released.
+func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loaded *evidence.Loaded, opts Options, rec *recovery) hostResult {
 	var out hostResult
 	for _, p := range loaded.Problems {
 		out.problems = append(out.problems, report.Problem{Host: loaded.Set.Host, Path: p.Path, Message: p.Message})
@@ -408,12 +410,6 @@ func analyseHost(ctx context.Context, src evidence.Source, h *evidence.Host, loa
 	var live []report.Finding
 	var runs []report.AnalyzerRun
 	var host *analysis.Host
-	var rec *recovery
-	if !opts.NoDeleted {
-		// Recovered beside the live analysis when a core is spare.
-		rec = startRecovery(ctx, deletedScope(loaded.Set, opts.Analyzers), opts.spare)
-		*recs = rec
-	}
 	if opts.Analyzers != nil {
 		res := analyzers.Run(ctx, loaded.Set, opts.Analyzers)
 		live, runs, host = res.Findings, res.Runs, res.Host
