@@ -70,7 +70,9 @@ func BenchmarkAnalyze(b *testing.B) {
 
 // BenchmarkAnalyzeViews measures what a scan asks of this package for each
 // hive of regipy's host (BenchmarkScanVsDump's): AnalyzeViews, with the
-// transaction logs where the host has them.
+// transaction logs where the host has them, over the hive as a scan reads
+// it, its logs replayed (the dirty UsrClass.dat), and, as dirty-primary,
+// over the primary file as it is (every log page then differs from it).
 func BenchmarkAnalyzeViews(b *testing.B) {
 	const dir = "mkorman90__regipy/regipy_tests/data/"
 	for _, c := range []struct {
@@ -95,17 +97,29 @@ func BenchmarkAnalyzeViews(b *testing.B) {
 			}
 			logs = append(logs, txlog.Log{Name: l, Data: ld})
 		}
-		b.Run(c.hive, func(b *testing.B) {
-			h, err := hive.Parse(data, c.hive)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, _, err := AnalyzeViews(context.Background(), h, logs...); err != nil {
+		run := func(name string, data []byte) {
+			b.Run(name, func(b *testing.B) {
+				h, err := hive.Parse(data, c.hive)
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-		})
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					if _, _, err := AnalyzeViews(context.Background(), h, logs...); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		if logs == nil {
+			run(c.hive, data)
+			continue
+		}
+		res, err := txlog.Recover(data, logs)
+		if err != nil || !res.Changed {
+			b.Fatalf("%s: logs not applied (%v)", c.hive, err)
+		}
+		run(c.hive, res.Data)
+		run(c.hive+"/dirty-primary", data)
 	}
 }

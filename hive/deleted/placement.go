@@ -43,7 +43,7 @@ func (ix *liveIndex) place(path, name string) (*hive.Value, bool) {
 		for i, lv := range ix.vals {
 			if i == 0 || lv.path != path {
 				path, trimmed = lv.path, strings.Trim(lv.path, `\`)
-				ph = placeHash(path, "")
+				ph = placeSeed(path)
 			}
 			n := lv.v.Name()
 			h := foldHash(ph, n)
