@@ -89,6 +89,7 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 	copy(work, hb)
 	f := &logFinder{
 		s:     &scanner{hive: work, minor: le.Uint32(hb[24:]), live: true},
+		hb:    hb,
 		ix:    ix,
 		seenK: map[string]bool{},
 		seenV: map[string]bool{},
@@ -127,6 +128,7 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 // logFinder reads the records of one stage after another.
 type logFinder struct {
 	s            *scanner
+	hb           []byte // the hive's own bytes
 	ix           *liveIndex
 	seenK, seenV map[string]bool // lower-case key paths and valueIDs met (seenK: besides the live keys)
 	out          *Records
@@ -212,6 +214,10 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 		f.st.Keys++
 	}
 	for _, c := range vks {
+		if f.hiveValue(c.at, c.end, owner) {
+			f.st.SameAsHive++
+			continue
+		}
 		vk := f.s.hive[c.at+4 : c.end]
 		v, _, ok := f.s.parseValue(vk)
 		if !ok || v.Data == nil {
@@ -251,6 +257,39 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 		f.out.Values = append(f.out.Values, v)
 		f.st.Values++
 	}
+}
+
+// hiveValue reports whether the value cell at [at, end) of the work copy
+// is a live value of the hive as the hive holds it: the same bytes at the
+// same offset, and those of its data cell, in a live key's value list, with
+// the stage's key, if one of its keys names the cell, that key. Most cells
+// of a stale page are, and need no parsing.
+func (f *logFinder) hiveValue(at, end int, owner map[uint32]string) bool {
+	rel := uint32(at - baseBlockSize)
+	p, live := f.ix.values[rel]
+	if !live || end > len(f.hb) || !bytes.Equal(f.s.hive[at:end], f.hb[at:end]) {
+		return false
+	}
+	if o, named := owner[rel]; named && !sameFold(strings.Trim(o, `\`), strings.Trim(p, `\`)) {
+		return false
+	}
+	size, off := le.Uint32(f.hb[at+8:]), le.Uint32(f.hb[at+12:])
+	n := size &^ 0x80000000
+	if size&0x80000000 != 0 {
+		return n > 0 && n <= 4 // resident data, in the cell compared
+	}
+	if n == 0 || n > bigDataSeg || off%8 != 0 {
+		return false // left to the full reading
+	}
+	start := baseBlockSize + int64(off)
+	if start+4 > int64(len(f.hb)) {
+		return false
+	}
+	cs := int64(int32(le.Uint32(f.hb[start:])))
+	if cs >= 0 || 4+int64(n) > -cs || start-cs > int64(len(f.hb)) || start-cs > int64(len(f.s.hive)) {
+		return false
+	}
+	return bytes.Equal(f.s.hive[start:start-cs], f.hb[start:start-cs])
 }
 
 // liveNamed reports whether the live key at path has a value named name.
