@@ -85,8 +85,11 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 	if err != nil {
 		return nil, st, err
 	}
-	work := make([]byte, size)
-	copy(work, hb)
+	// A copy of hb, zeroed only past it (where logs grow the hive).
+	work := bytes.Clone(hb)
+	if size > len(hb) {
+		work = append(hb[:len(hb):len(hb)], make([]byte, size-len(hb))...)
+	}
 	f := &logFinder{
 		s:     &scanner{hive: work, minor: le.Uint32(hb[24:]), live: true},
 		hb:    hb,

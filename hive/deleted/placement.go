@@ -25,12 +25,15 @@ type liveIndex struct {
 	// nothing to place never needs them), letter case ignored.
 	paths   []string
 	vals    []liveValue
-	byPath  *foldIndex[string]     // paths by lower-case path (hasKey)
-	byPlace *foldIndex[placeKey]   // vals by key path and name (place)
-	byName  map[uint64][]liveValue // vals by foldHash of the name (named)
-	// namedOther holds by lower-case name the values whose name's hash
-	// the bucket of another name holds (a collision).
-	namedOther map[string][]liveValue
+	byPath  *foldIndex[string]   // paths by lower-case path (hasKey)
+	byPlace *foldIndex[placeKey] // vals by key path and name (place)
+	// byName holds per foldHash of a name the first of vals with that
+	// name, nextName the next (-1 ends the chain); namedOther by lower-case
+	// name the values whose name's hash another name's chain holds (a
+	// collision). Built by named.
+	byName     map[uint64]int32
+	nextName   []int32
+	namedOther map[string][]int32
 }
 
 // place finds the live value at path named name, letter case ignored: the
@@ -78,34 +81,50 @@ func (ix *liveIndex) atPlace(j int32, trimmed, name string) bool {
 	return sameFold(o.v.Name(), name) && sameFold(strings.Trim(o.path, `\`), trimmed)
 }
 
-// named returns the live values named name (letter case ignored), in walk
-// order.
-func (ix *liveIndex) named(name string) []liveValue {
+// named calls fn with each live value named name (letter case ignored), in
+// walk order, until fn returns false.
+func (ix *liveIndex) named(name string, fn func(liveValue) bool) {
 	if ix.byName == nil && ix.vals != nil {
-		// A bucket holds the values of one name: a name whose hash
-		// another name's bucket holds goes to namedOther.
-		ix.byName = map[uint64][]liveValue{}
-		for _, lv := range ix.vals {
-			n := lv.v.Name()
+		// A chain holds the values of one name, linked through nextName
+		// in walk order (built from the last value back); a value whose
+		// name's hash the chain of another name holds goes to namedOther.
+		ix.byName = make(map[uint64]int32, len(ix.vals)/2)
+		ix.nextName = make([]int32, len(ix.vals))
+		var other []int32 // reversed
+		for i := len(ix.vals) - 1; i >= 0; i-- {
+			n := ix.vals[i].v.Name()
 			h := foldHash(foldSeed, n)
-			if b := ix.byName[h]; len(b) > 0 && !sameFold(b[0].v.Name(), n) {
-				if ix.namedOther == nil {
-					ix.namedOther = map[string][]liveValue{}
-				}
-				l := strings.ToLower(n)
-				ix.namedOther[l] = append(ix.namedOther[l], lv)
+			next, taken := ix.byName[h]
+			if taken && !sameFold(ix.vals[next].v.Name(), n) {
+				other = append(other, int32(i))
 				continue
 			}
-			ix.byName[h] = append(ix.byName[h], lv)
+			if !taken {
+				next = -1
+			}
+			ix.nextName[i], ix.byName[h] = next, int32(i)
+		}
+		for i := len(other) - 1; i >= 0; i-- {
+			if ix.namedOther == nil {
+				ix.namedOther = map[string][]int32{}
+			}
+			l := strings.ToLower(ix.vals[other[i]].v.Name())
+			ix.namedOther[l] = append(ix.namedOther[l], other[i])
 		}
 	}
-	if b := ix.byName[foldHash(foldSeed, name)]; len(b) > 0 && sameFold(b[0].v.Name(), name) {
-		return b
+	if i, ok := ix.byName[foldHash(foldSeed, name)]; ok && sameFold(ix.vals[i].v.Name(), name) {
+		for ; i >= 0; i = ix.nextName[i] {
+			if !fn(ix.vals[i]) {
+				return
+			}
+		}
+		return
 	}
-	if len(ix.namedOther) == 0 {
-		return nil
+	for _, i := range ix.namedOther[strings.ToLower(name)] {
+		if !fn(ix.vals[i]) {
+			return
+		}
 	}
-	return ix.namedOther[strings.ToLower(name)]
 }
 
 // hasKey reports whether a live key has path p (with its leading `\`),
@@ -205,19 +224,19 @@ func (ix *liveIndex) duplicate(v *Value, owner string, known bool) bool {
 		d, err := lv.Bytes()
 		return err == nil && (bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data))
 	}
-	for _, lv := range ix.named(v.Name) {
+	dup := false
+	ix.named(v.Name, func(lv liveValue) bool {
 		if known && !strings.EqualFold(lv.path, owner) || uint32(lv.v.Type()) != v.Type {
-			continue
+			return true
 		}
 		d, err := lv.v.Bytes()
 		if err != nil {
-			continue
-		}
-		if bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data) {
 			return true
 		}
-	}
-	return false
+		dup = bytes.Equal(d, v.Data) || v.Confidence == Partial && len(v.Data) > 0 && bytes.HasSuffix(d, v.Data)
+		return !dup
+	})
+	return dup
 }
 
 // anchor is a cell whose key is known.
