@@ -330,3 +330,11 @@ func (x *expander) active(name string) bool {
 func SystemRootDir(env Env) string {
 	return normalize(env.Expand(`%SystemRoot%`))
 }
+
+// systemRoot is SystemRootDir, from the memoised layout when env has one.
+func systemRoot(env Env) string {
+	if env.memo == nil {
+		return SystemRootDir(env)
+	}
+	return layoutOf(env).sysRoot
+}

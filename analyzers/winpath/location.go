@@ -46,9 +46,12 @@ func within(p, dir string) bool { return p == dir || under(p, dir) }
 
 // layout holds the folded standard folders of one host.
 type layout struct {
-	drive        string // "c:"
-	driveRoot    string // `c:\`
-	root         string // the Windows folder
+	drive        string   // "c:"
+	driveRoot    string   // `c:\`
+	sysRoot      string   // the Windows folder as SystemRootDir gives it (letter case kept)
+	root         string   // the Windows folder, folded
+	writable     []string // windowsWritable under root
+	perfLogs     string
 	system32     string
 	syswow64     string
 	sysnative    string
@@ -81,7 +84,12 @@ func layoutOf(env Env) layout {
 func computeLayout(env Env) layout {
 	l := layout{drive: strings.ToLower(driveOf(env))}
 	l.driveRoot = l.drive + `\`
-	l.root = fold(SystemRootDir(env))
+	l.sysRoot = SystemRootDir(env)
+	l.root = fold(l.sysRoot)
+	for _, w := range windowsWritable {
+		l.writable = append(l.writable, l.root+`\`+w)
+	}
+	l.perfLogs = l.driveRoot + "perflogs"
 	l.system32 = l.root + `\system32`
 	l.syswow64 = l.root + `\syswow64`
 	l.sysnative = l.root + `\sysnative`
@@ -228,7 +236,9 @@ func (l layout) zone(p Path) zone {
 		return zoneOther
 	}
 	d := fold(p.Dir)
-	for _, e := range strings.Split(d, `\`) {
+	for rest := d; rest != ""; {
+		var e string
+		e, rest, _ = strings.Cut(rest, `\`)
 		if e == "$recycle.bin" || e == "recycler" || e == "recycled" {
 			return zoneRecycleBin
 		}
@@ -236,13 +246,11 @@ func (l layout) zone(p Path) zone {
 	if withinAny(d, l.temps) || l.profileTemp(d) {
 		return zoneTemp
 	}
-	if within(d, l.driveRoot+"perflogs") {
+	if within(d, l.perfLogs) {
 		return zonePerfLogs
 	}
-	for _, w := range windowsWritable {
-		if within(d, l.root+`\`+w) {
-			return zoneWindowsWritable
-		}
+	if withinAny(d, l.writable) {
+		return zoneWindowsWritable
 	}
 	if underAny(d, l.profiles) || within(d, l.programData) {
 		return zoneUserWritable

@@ -34,7 +34,8 @@ func (p Path) String() string { return p.Full }
 // and gets ".exe" when it has no extension; other relative paths resolve under the Windows folder,
 // as the kernel resolves service image paths. Surrounding quotes are removed.
 func Resolve(image string, env Env) Path {
-	p := Path{Raw: image, SystemRoot: SystemRootDir(env)}
+	sysRoot := systemRoot(env)
+	p := Path{Raw: image, SystemRoot: sysRoot}
 	s := strings.TrimLeft(image, " \t")
 	if strings.HasPrefix(s, `"`) {
 		s = s[1:]
@@ -53,12 +54,12 @@ func Resolve(image string, env Env) Path {
 		if !strings.Contains(strings.TrimRight(elems[0], " ."), ".") {
 			elems[0] += ".exe"
 		}
-		root = SystemRootDir(env)
+		root = sysRoot
 		if !windowsFolderNames[strings.ToLower(elems[0])] {
 			elems = append([]string{"System32"}, elems...)
 		}
 	} else if root == "" {
-		root = SystemRootDir(env)
+		root = sysRoot
 	}
 	if len(elems) > 0 {
 		last := elems[len(elems)-1]
