@@ -207,8 +207,19 @@ func (k *Key) notFound(name string, listErr error) error {
 	if listErr != nil {
 		return fmt.Errorf("%s\\%s: not found in a damaged subkey list: %w", strings.TrimSuffix(k.path, `\`), name, damaged(listErr))
 	}
-	return fmt.Errorf("%s\\%s: %w", strings.TrimSuffix(k.path, `\`), name, fs.ErrNotExist)
+	return &keyNotFound{path: k.path, name: name}
 }
+
+// keyNotFound is Subkey's error for a name the (intact) list lacks: built
+// for each lookup of an absent key (the analyzers ask for many), so it
+// formats only when printed.
+type keyNotFound struct{ path, name string }
+
+func (e *keyNotFound) Error() string {
+	return strings.TrimSuffix(e.path, `\`) + `\` + e.name + ": " + fs.ErrNotExist.Error()
+}
+
+func (e *keyNotFound) Unwrap() error { return fs.ErrNotExist }
 
 // nameAt decodes only the name of the key node at off; ok is false when the
 // cell is not a readable key node.
