@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hivescan/hivescan/internal/corpus"
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -450,4 +451,36 @@ func TestUTF16Helpers(t *testing.T) {
 	if got := utf16.Decode([]uint16{upcase('a'), upcase('я'), upcase('1')}); string(got) != "AЯ1" {
 		t.Errorf("upcase = %q", string(got))
 	}
+}
+
+// upperKey, utf16Len and encodeName take a short way for ASCII; every string must get
+// what the UTF-16 forms give.
+func FuzzNameHelpers(f *testing.F) {
+	var all []byte
+	for c := 0; c < 0x80; c++ {
+		all = append(all, byte(c))
+	}
+	for _, s := range []string{string(all), "Run", "CurrentVersion\\Run", "größe", "Имя", "a\U0001F600b", "\xff\xfe", "~{|}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := upperKey(s), wintext.UnitsString(upperUnits(s)); got != want {
+			t.Fatalf("upperKey(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := utf16Len(s), 2*len(utf16.Encode([]rune(s))); got != want {
+			t.Fatalf("utf16Len(%q) = %d, want %d", s, got, want)
+		}
+		b, compressed := encodeName(s)
+		read := wintext.UTF16(b)
+		if compressed {
+			rs := make([]rune, len(b))
+			for i, c := range b {
+				rs[i] = rune(c)
+			}
+			read = string(rs)
+		}
+		if read != string([]rune(s)) {
+			t.Fatalf("encodeName(%q) = %x, %v: does not read back", s, b, compressed)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package hivewrite
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/hivescan/hivescan/internal/wintext"
 )
@@ -10,6 +12,9 @@ import (
 // encodeName returns a key or value name as stored in a cell: Latin-1 bytes
 // (compressed is true) when every character is below U+0100, else UTF-16LE.
 func encodeName(s string) (b []byte, compressed bool) {
+	if isASCII(s) {
+		return []byte(s), true
+	}
 	rs := []rune(s)
 	for _, r := range rs {
 		if r > 0xFF {
@@ -85,6 +90,28 @@ func nameHint(s string) [4]byte {
 
 // utf16Len is the length in bytes of s as UTF-16LE: the unit of the nk
 // "largest name" fields.
-func utf16Len(s string) int { return 2 * len(utf16.Encode([]rune(s))) }
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r) // -1 never: range yields U+FFFD for bad bytes
+	}
+	return 2 * n
+}
 
-func upperKey(s string) string { return wintext.UnitsString(upperUnits(s)) }
+// upperKey is upperUnits(s) as a string, the key the builder's maps use
+// for a name or path. Most names are ASCII and take the short way.
+func upperKey(s string) string {
+	if isASCII(s) {
+		return strings.ToUpper(s) // upcase maps a-z alone, as ToUpper does
+	}
+	return wintext.UnitsString(upperUnits(s))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
