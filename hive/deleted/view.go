@@ -431,6 +431,9 @@ type viewBuilder struct {
 // ensure returns the node at path, creating it and its ancestors; nodes
 // that exist in the live hive get its last-write time and live values.
 func (b *viewBuilder) ensure(path string) (*hivewrite.Key, error) {
+	if n, ok := b.nodes[strings.ToLower(joinPath("", strings.Trim(path, `\`)))]; ok {
+		return n, nil // the node of a path met before (another of its values, say)
+	}
 	parts := strings.Split(strings.Trim(path, `\`), `\`)
 	cur, curPath, curLive := b.root, "", b.liveRoot
 	for _, name := range parts {
