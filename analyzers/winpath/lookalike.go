@@ -1,6 +1,7 @@
 package winpath
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/hivescan/hivescan/report"
@@ -46,11 +47,15 @@ func lookalikeReasons(p Path, l layout, dir string) []Reason {
 	double := runnableExts[ext] && decoyExts[innerExt] && innerStem != ""
 
 	target := ""
+	var exeStems []string // the candidates' stems where they end in .exe
+	for _, cand := range []string{trimmed, disp.skeleton, strings.TrimRight(disp.skeleton, " .")} {
+		if s, e := splitExt(cand); e == ".exe" {
+			exeStems = append(exeStems, s)
+		}
+	}
 	for _, c := range criticalList {
-		for _, cand := range []string{trimmed, disp.skeleton, strings.TrimRight(disp.skeleton, " .")} {
-			if s, e := splitExt(cand); e == ".exe" && s == c.skeleton {
-				target = c.canonical
-			}
+		if slices.Contains(exeStems, c.skeleton) {
+			target = c.canonical
 		}
 		if double && innerExt == ".exe" && innerStem == c.skeleton {
 			target = c.canonical
