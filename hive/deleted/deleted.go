@@ -183,7 +183,11 @@ func Scan(hive []byte, parentPath func(off uint32) (path string, ok bool)) (*Rec
 var le = binary.LittleEndian
 
 type scanner struct {
-	hive  []byte
+	hive []byte
+	// over, set for a log stage instead of hive, holds the hive with the
+	// pages of the log entries up to the stage over it: cell, span and
+	// size read either.
+	over  *overlay
 	minor uint32
 	rec   Records
 	// live is set when the records read are allocated ones (a log stage),
@@ -319,17 +323,33 @@ func (s *scanner) valueList(off uint32, n int) (vals []uint32, lost int) {
 // cell returns the data of the cell at a relative offset, allocated or not.
 func (s *scanner) cell(off uint32) ([]byte, bool) {
 	abs := int64(off) + baseBlockSize
-	if off == 0xFFFFFFFF || off%8 != 0 || abs+4 > int64(len(s.hive)) {
+	if off == 0xFFFFFFFF || off%8 != 0 || abs+4 > int64(s.size()) {
 		return nil, false
 	}
-	n := int64(int32(le.Uint32(s.hive[abs:])))
+	n := int64(int32(le.Uint32(s.span(int(abs), int(abs)+4))))
 	if n < 0 {
 		n = -n
 	}
-	if n < 8 || abs+n > int64(len(s.hive)) {
+	if n < 8 || abs+n > int64(s.size()) {
 		return nil, false
 	}
-	return s.hive[abs+4 : abs+n], true
+	return s.span(int(abs)+4, int(abs+n)), true
+}
+
+// size is the length of the bytes the scanner reads.
+func (s *scanner) size() int {
+	if s.over != nil {
+		return s.over.size
+	}
+	return len(s.hive)
+}
+
+// span returns the bytes [a, b) the scanner reads, b at most size().
+func (s *scanner) span(a, b int) []byte {
+	if s.over != nil {
+		return s.over.span(a, b)
+	}
+	return s.hive[a:b]
 }
 
 func (s *scanner) parseValue(d []byte) (Value, int, bool) {
@@ -366,7 +386,7 @@ func (s *scanner) parseValue(d []byte) (Value, int, bool) {
 // bytes are kept as a fragment).
 func (s *scanner) judgeData(v *Value, off, size uint32) {
 	abs := int64(off) + baseBlockSize
-	if !s.live && abs+4 <= int64(len(s.hive)) && int32(le.Uint32(s.hive[abs:])) < 0 && size <= bigDataSeg {
+	if !s.live && abs+4 <= int64(s.size()) && int32(le.Uint32(s.span(int(abs), int(abs)+4))) < 0 && size <= bigDataSeg {
 		v.Confidence = Fragment
 		v.Damage = append(v.Damage, fmt.Sprintf("its data cell %#x is allocated again (reused by another record), so the data may not be this value's", off))
 	}
@@ -389,7 +409,7 @@ func (s *scanner) valueData(off, size uint32) ([]byte, string) {
 	if !ok {
 		return nil, fmt.Sprintf("data cell %#x is outside the hive", off)
 	}
-	if int64(size) > int64(len(s.hive)) {
+	if int64(size) > int64(s.size()) {
 		return nil, fmt.Sprintf("data size %d exceeds the hive", size)
 	}
 	if size > bigDataSeg && s.minor >= 4 && len(c) >= 8 && string(c[:2]) == "db" {

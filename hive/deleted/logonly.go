@@ -85,13 +85,9 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 	if err != nil {
 		return nil, st, err
 	}
-	// A copy of hb, zeroed only past it (where logs grow the hive).
-	work := bytes.Clone(hb)
-	if size > len(hb) {
-		work = append(hb[:len(hb):len(hb)], make([]byte, size-len(hb))...)
-	}
+	work := &overlay{base: hb, size: size, pages: map[int][]byte{}}
 	f := &logFinder{
-		s:     &scanner{hive: work, minor: le.Uint32(hb[24:]), live: true},
+		s:     &scanner{over: work, minor: le.Uint32(hb[24:]), live: true},
 		hb:    hb,
 		ix:    ix,
 		seenK: map[string]bool{},
@@ -118,7 +114,7 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 			return nil, st, err
 		}
 		for _, p := range e.Pages {
-			copy(work[baseBlockSize+int(p.Offset):], p.Data)
+			work.write(baseBlockSize+int(p.Offset), p.Data)
 		}
 		if len(stale[i]) > 0 {
 			f.at = i
@@ -126,6 +122,72 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 		}
 	}
 	return f.out, st, nil
+}
+
+// overlay is the hive as the log entries up to a stage left it: the hive's
+// bytes (base, never written), and over them each 4096-byte page an entry
+// wrote, copied from base when first written. A log writes a few hundred
+// kilobytes of a hive of megabytes; a whole copy would be mostly the hive.
+// Slices span returns are valid until the next write.
+type overlay struct {
+	base  []byte
+	size  int            // base's length or more, when logs grow the hive
+	pages map[int][]byte // file offset / overlayPage -> the page's bytes
+}
+
+const overlayPage = 4096
+
+// write puts data at file offset at.
+func (o *overlay) write(at int, data []byte) {
+	for len(data) > 0 {
+		pg := at / overlayPage
+		p, ok := o.pages[pg]
+		if n := min(len(data), (pg+1)*overlayPage-at); !ok && at+n <= len(o.base) && bytes.Equal(data[:n], o.base[at:at+n]) {
+			at, data = at+n, data[n:] // what base holds already
+			continue
+		}
+		if !ok {
+			p = make([]byte, overlayPage)
+			if start := pg * overlayPage; start < len(o.base) {
+				copy(p, o.base[start:])
+			}
+			o.pages[pg] = p
+		}
+		n := copy(p[at-pg*overlayPage:], data)
+		at, data = at+n, data[n:]
+	}
+}
+
+// span returns the bytes [a, b) (0 <= a <= b <= size): base's own where no
+// written page lies in the range, a written page's where the range is in
+// one, else a copy put together.
+func (o *overlay) span(a, b int) []byte {
+	if a >= b {
+		return nil
+	}
+	first, last := a/overlayPage, (b-1)/overlayPage
+	written := false
+	for pg := first; pg <= last && !written; pg++ {
+		_, written = o.pages[pg]
+	}
+	switch {
+	case !written && b <= len(o.base):
+		return o.base[a:b]
+	case written && first == last:
+		return o.pages[first][a-first*overlayPage : b-first*overlayPage]
+	}
+	out := make([]byte, b-a) // past base and never written: zeros
+	for at := a; at < b; {
+		pg := at / overlayPage
+		end := min(b, (pg+1)*overlayPage)
+		if p, ok := o.pages[pg]; ok {
+			copy(out[at-a:], p[at-pg*overlayPage:end-pg*overlayPage])
+		} else if at < len(o.base) {
+			copy(out[at-a:], o.base[at:min(end, len(o.base))])
+		}
+		at = end
+	}
+	return out
 }
 
 // logFinder reads the records of one stage after another.
@@ -172,7 +234,7 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 		p := e.Pages[j]
 		start := baseBlockSize + int(p.Offset)
 		f.cells(start, start+len(p.Data), func(at, end int) {
-			switch string(f.s.hive[at+4 : at+6]) {
+			switch string(f.s.span(at+4, at+6)) {
 			case "nk":
 				nks = append(nks, cell{at, end})
 			case "vk":
@@ -183,11 +245,11 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 	owner := map[uint32]string{} // value cell -> key path at this stage
 	approx := map[uint32]bool{}  // ... read in part from the hive's later state
 	for _, c := range nks {
-		k, _, ok := f.s.parseKey(f.s.hive[c.at+4 : c.end])
+		k, _, ok := f.s.parseKey(f.s.span(c.at+4, c.end))
 		if !ok {
 			continue
 		}
-		if le.Uint16(f.s.hive[c.at+6:])&keyFlagRoot != 0 {
+		if le.Uint16(f.s.span(c.at+6, c.at+8))&keyFlagRoot != 0 {
 			for _, v := range k.Values {
 				owner[v] = `\`
 			}
@@ -221,7 +283,7 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 			f.st.SameAsHive++
 			continue
 		}
-		vk := f.s.hive[c.at+4 : c.end]
+		vk := f.s.span(c.at+4, c.end)
 		v, _, ok := f.s.parseValue(vk)
 		if !ok || v.Data == nil {
 			continue
@@ -270,7 +332,7 @@ func (f *logFinder) stage(e txlog.Entry, pages []int) {
 func (f *logFinder) hiveValue(at, end int, owner map[uint32]string) bool {
 	rel := uint32(at - baseBlockSize)
 	p, live := f.ix.values[rel]
-	if !live || end > len(f.hb) || !bytes.Equal(f.s.hive[at:end], f.hb[at:end]) {
+	if !live || end > len(f.hb) || !bytes.Equal(f.s.span(at, end), f.hb[at:end]) {
 		return false
 	}
 	if o, named := owner[rel]; named && !sameFold(strings.Trim(o, `\`), strings.Trim(p, `\`)) {
@@ -289,10 +351,10 @@ func (f *logFinder) hiveValue(at, end int, owner map[uint32]string) bool {
 		return false
 	}
 	cs := int64(int32(le.Uint32(f.hb[start:])))
-	if cs >= 0 || 4+int64(n) > -cs || start-cs > int64(len(f.hb)) || start-cs > int64(len(f.s.hive)) {
+	if cs >= 0 || 4+int64(n) > -cs || start-cs > int64(len(f.hb)) || start-cs > int64(f.s.size()) {
 		return false
 	}
-	return bytes.Equal(f.s.hive[start:start-cs], f.hb[start:start-cs])
+	return bytes.Equal(f.s.span(int(start), int(start-cs)), f.hb[start:start-cs])
 }
 
 // liveNamed reports whether the live key at path has a value named name.
@@ -305,11 +367,12 @@ func (f *logFinder) liveNamed(path, name string) bool {
 // work copy, walking the cells of the hive bin that holds start from its
 // header.
 func (f *logFinder) cells(start, end int, fn func(at, end int)) {
-	d := f.s.hive
+	s, size := f.s, f.s.size()
+	u32 := func(at int) int { return int(le.Uint32(s.span(at, at+4))) }
 	bin := -1
 	for b := start &^ 4095; b >= baseBlockSize && start-b <= 1<<24; b -= 4096 {
-		if b+binHeaderSize <= len(d) && string(d[b:b+4]) == "hbin" && int(le.Uint32(d[b+4:])) == b-baseBlockSize {
-			if n := int(le.Uint32(d[b+8:])); n >= 4096 && b+n > start {
+		if b+binHeaderSize <= size && string(s.span(b, b+4)) == "hbin" && u32(b+4) == b-baseBlockSize {
+			if n := u32(b + 8); n >= 4096 && b+n > start {
 				bin = b
 			}
 			break
@@ -318,9 +381,9 @@ func (f *logFinder) cells(start, end int, fn func(at, end int)) {
 	if bin < 0 {
 		return
 	}
-	binEnd := min(bin+int(le.Uint32(d[bin+8:])), len(d))
+	binEnd := min(bin+u32(bin+8), size)
 	for c := bin + binHeaderSize; c+4 <= binEnd && c < end; {
-		cs := int32(le.Uint32(d[c:]))
+		cs := int32(u32(c))
 		n := int(cs)
 		if n < 0 {
 			n = -n

@@ -221,3 +221,48 @@ func FuzzLogRecords(f *testing.F) {
 		}
 	})
 }
+
+// The overlay reads as a flat copy of the hive with the same writes would,
+// whatever the writes and spans (page-aligned or not, across pages, past
+// the hive's end).
+func FuzzOverlay(f *testing.F) {
+	f.Add([]byte{3, 0, 1, 2, 9, 9, 9, 200, 17, 0, 250}, uint16(5000), uint16(100))
+	f.Add([]byte{0, 0, 16, 1}, uint16(4090), uint16(9000))
+	f.Fuzz(func(t *testing.T, ops []byte, at, n uint16) {
+		base := make([]byte, 3*overlayPage+100)
+		for i := range base {
+			base[i] = byte(i * 7)
+		}
+		size := len(base) + 2*overlayPage
+		flat := append(bytes.Clone(base), make([]byte, size-len(base))...)
+		o := &overlay{base: bytes.Clone(base), size: size, pages: map[int][]byte{}}
+		for len(ops) >= 4 {
+			off := (int(ops[0])<<8 | int(ops[1])) % size
+			l := min(int(ops[2])*37, size-off)
+			data := make([]byte, l)
+			for i := range data {
+				data[i] = ops[3] + byte(i)
+				if ops[3]%3 == 0 {
+					data[i] = flat[off+i] // rewrites what is there
+				}
+			}
+			copy(flat[off:], data)
+			o.write(off, data)
+			ops = ops[4:]
+			a := int(at) % (size + 1)
+			b := min(a+int(n), size)
+			if got := o.span(a, b); !bytes.Equal(got, flat[a:b]) {
+				t.Fatalf("span(%d, %d) differs from the flat copy", a, b)
+			}
+		}
+		if !bytes.Equal(o.base, base) {
+			t.Fatal("a write changed base")
+		}
+		for a := 0; a < size; a += 1000 {
+			b := min(a+1500, size)
+			if !bytes.Equal(o.span(a, b), flat[a:b]) {
+				t.Fatalf("span(%d, %d) differs from the flat copy", a, b)
+			}
+		}
+	})
+}
