@@ -88,7 +88,7 @@ func (ix *liveIndex) named(name string, fn func(liveValue) bool) {
 		// A chain holds the values of one name, linked through nextName
 		// in walk order (built from the last value back); a value whose
 		// name's hash the chain of another name holds goes to namedOther.
-		ix.byName = make(map[uint64]int32, len(ix.vals)/2)
+		ix.byName = make(map[uint64]int32, len(ix.vals))
 		ix.nextName = make([]int32, len(ix.vals))
 		var other []int32 // reversed
 		for i := len(ix.vals) - 1; i >= 0; i-- {
