@@ -4,7 +4,11 @@
 # a fresh process as a responder runs them, and their ratio (the goal of
 # issue 15: a scan at most 0.5x a full dump).
 #
-#   scripts/bench-scan-vs-dump.sh [RUNS]      (default 10; medians printed)
+#   scripts/bench-scan-vs-dump.sh [RUNS [REPS]]   (default 10 and 10)
+#
+# Each of RUNS measurements times REPS runs of a command in one go (so that
+# time's 10 ms resolution is a tenth of that per run) and divides; the
+# medians of the RUNS measurements are printed.
 #
 # The host is regipy's SYSTEM, SAM, SECURITY, Amcache.hve, NTUSER.DAT and
 # UsrClass.dat with its logs from the corpus ($HIVESCAN_CORPUS, default
@@ -12,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
+reps=${2:-10}
 corpus=${HIVESCAN_CORPUS:-../shared/corpus}
 src=$corpus/mkorman90__regipy/regipy_tests/data
 tmp=$(mktemp -d)
@@ -27,9 +32,9 @@ cp "$src/UsrClass.dat" "$src/UsrClass.dat.LOG1" "$src/UsrClass.dat.LOG2" "$host/
 hives=("$host/Windows/System32/config/SYSTEM" "$host/Windows/System32/config/SAM" "$host/Windows/System32/config/SECURITY"
 	"$host/Windows/AppCompat/Programs/Amcache.hve" "$host/Users/user/NTUSER.DAT" "$host/Users/user/AppData/Local/Microsoft/Windows/UsrClass.dat")
 
-cpu() { # CPU seconds (user + system) and wall seconds of one command
-	/usr/bin/time -f "%U %S %e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-	awk '{print $1 + $2, $3}' "$tmp/t"
+cpu() { # CPU seconds (user + system) and wall seconds of one run of a command, over reps runs
+	/usr/bin/time -f "%U %S %e" -o "$tmp/t" sh -c 'n=$1; shift; for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 || true; done' sh "$reps" "$@" || true
+	awk -v n="$reps" '{print ($1 + $2) / n, $3 / n}' "$tmp/t"
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 : >"$tmp/scan"
@@ -48,6 +53,6 @@ done
 col() { cut -d' ' -f"$1" "$2" | median; }
 s=$(col 1 "$tmp/scan") l=$(col 1 "$tmp/live") d=$(col 1 "$tmp/dump")
 sw=$(col 2 "$tmp/scan") dw=$(col 2 "$tmp/dump")
-printf 'CPU:  scan %.2f s, scan --no-deleted %.2f s, dump of its %d hives %.2f s (medians of %d runs)\n' "$s" "$l" "${#hives[@]}" "$d" "$runs"
+printf 'CPU:  scan %.3f s, scan --no-deleted %.3f s, dump of its %d hives %.3f s (medians of %d runs of %d each)\n' "$s" "$l" "${#hives[@]}" "$d" "$runs" "$reps"
 printf 'CPU:  scan/dump %.2f, scan --no-deleted/dump %.2f\n' "$(echo "$s / $d" | bc -l)" "$(echo "$l / $d" | bc -l)"
-printf 'wall: scan %.2f s, dumps %.2f s, scan/dump %.2f (scan on every core, as by default)\n' "$sw" "$dw" "$(echo "$sw / $dw" | bc -l)"
+printf 'wall: scan %.3f s, dumps %.3f s, scan/dump %.2f (scan on every core, as by default)\n' "$sw" "$dw" "$(echo "$sw / $dw" | bc -l)"
