@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Key node flags.
@@ -187,7 +189,7 @@ func (k *Key) readSubkey(name string) (*Key, error) {
 	if k.nSub > 0 {
 		offs, err := k.h.subkeyOffsets(k.subList)
 		listErr = err
-		ascii := asciiOnly(name)
+		ascii := wintext.ASCII(name)
 		for _, off := range offs {
 			if k.h.nameIs(off, name, ascii) {
 				sk, err := k.h.keyAt(off, k.path)

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Analyzers look up subkeys by name, mostly names a key does not have, and
@@ -66,7 +68,7 @@ func (h *Hive) subkeyIndexOf(off uint32) (*subkeyIndex, bool) {
 // the long s fold with them, and are greater).
 func foldKey(s string) string {
 	b := make([]byte, 0, len(s))
-	if asciiOnly(s) {
+	if wintext.ASCII(s) {
 		for i := 0; i < len(s); i++ {
 			c := s[i]
 			if 'a' <= c && c <= 'z' {

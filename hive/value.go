@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // ValueType is a registry value's data type (REG_SZ, REG_DWORD, ...).
@@ -201,7 +203,7 @@ func (h *Hive) vkNameIs(off uint32, name string) (match, intact bool) {
 		return false, false
 	}
 	b := h.data[p+fields.vkName : p+fields.vkName+int64(nameLen)]
-	if h.u16(p+fields.vkFlags)&valueCompName != 0 && asciiOnly(name) {
+	if h.u16(p+fields.vkFlags)&valueCompName != 0 && wintext.ASCII(name) {
 		// Latin-1, one byte per character: an ASCII name matches only
 		// bytes of its own length.
 		if len(b) != len(name) {
@@ -219,15 +221,6 @@ func (h *Hive) vkNameIs(off uint32, name string) (match, intact bool) {
 		return true, true
 	}
 	return foldEqual(decodeName(b, h.u16(p+fields.vkFlags)&valueCompName != 0), name), true
-}
-
-func asciiOnly(s string) bool {
-	for i := range len(s) {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 func lower(c byte) byte {

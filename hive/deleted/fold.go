@@ -3,6 +3,8 @@ package deleted
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hivescan/hivescan/internal/wintext"
 )
 
 // Live paths and names are looked up letter case ignored, as
@@ -110,19 +112,10 @@ func sameFold(a, b string) bool {
 		if i == len(a) {
 			return true
 		}
-	} else if isASCII(a) && isASCII(b) {
+	} else if wintext.ASCII(a) && wintext.ASCII(b) {
 		return false
 	}
 	return strings.ToLower(a) == strings.ToLower(b)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // placeHash hashes a value's place: its key's path without the outer `\`

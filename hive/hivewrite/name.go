@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/hivescan/hivescan/internal/wintext"
 )
@@ -12,7 +11,7 @@ import (
 // encodeName returns a key or value name as stored in a cell: Latin-1 bytes
 // (compressed is true) when every character is below U+0100, else UTF-16LE.
 func encodeName(s string) (b []byte, compressed bool) {
-	if isASCII(s) {
+	if wintext.ASCII(s) {
 		return []byte(s), true
 	}
 	rs := []rune(s)
@@ -101,17 +100,8 @@ func utf16Len(s string) int {
 // upperKey is upperUnits(s) as a string, the key the builder's maps use
 // for a name or path. Most names are ASCII and take the short way.
 func upperKey(s string) string {
-	if isASCII(s) {
+	if wintext.ASCII(s) {
 		return strings.ToUpper(s) // upcase maps a-z alone, as ToUpper does
 	}
 	return wintext.UnitsString(upperUnits(s))
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

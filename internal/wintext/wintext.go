@@ -111,3 +111,14 @@ func ToFiletime(t time.Time) uint64 {
 	}
 	return uint64(secs)*1e7 + uint64(t.Nanosecond()/100)
 }
+
+// ASCII reports whether s is all ASCII: the case where hive names (stored
+// Latin-1 or UTF-16) need no Unicode case mapping.
+func ASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
