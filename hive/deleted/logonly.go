@@ -124,11 +124,12 @@ func logRecords(ctx context.Context, h *hive.Hive, logs []txlog.Log, final *Reco
 	return f.out, st, nil
 }
 
-// overlay is the hive as the log entries up to a stage left it: the hive's
-// bytes (base, never written), and over them each 4096-byte page an entry
-// wrote, copied from base when first written. A log writes a few hundred
-// kilobytes of a hive of megabytes; a whole copy would be mostly the hive.
-// Slices span returns are valid until the next write.
+// overlay is the log search's work copy, the hive as the log entries up to
+// a stage left it: the hive's bytes (base, never written), and over them
+// each 4096-byte page an entry wrote, copied from base when first written.
+// A log writes a few hundred kilobytes of a hive of megabytes; a whole copy
+// would be mostly the hive. Slices span returns are valid until the next
+// write.
 type overlay struct {
 	base  []byte
 	size  int            // base's length or more, when logs grow the hive
